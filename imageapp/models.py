@@ -1,0 +1,97 @@
+"""Database tables (plain SQLModel). Column names of ``image`` are fixed by DESIGN.md."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Explicit constraint names keep migrations and autogenerate identical on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: SQLite keeps no time zone, so every timestamp is stored as naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ImageStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class ImageTag(SQLModel, table=True):
+    """Many-to-many link between images and tags."""
+
+    __tablename__ = "image_tag"
+
+    image_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("image.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    tag_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(50), nullable=False, unique=True))
+
+
+class Image(SQLModel, table=True):
+    """One uploaded image: ``pending`` until its metadata is complete, then ``active``."""
+
+    __tablename__ = "image"
+    __table_args__ = (
+        sa.Index("ix_image_status_created_at", "status", "created_at"),
+        sa.CheckConstraint("status IN ('pending', 'active', 'inactive')", name="status_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(
+        default=ImageStatus.PENDING.value, sa_column=sa.Column(sa.String(16), nullable=False)
+    )
+    upload_token: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), unique=True, nullable=True)
+    )
+    # The token that finished this upload: a repeated finalize returns this image, not an error.
+    completed_upload_token: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), unique=True, nullable=True)
+    )
+    # Opaque identity of the browser session (later: user) that owns a pending upload.
+    upload_owner: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(128), nullable=True)
+    )
+    temp_path: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    file_path: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    original_filename: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    client_mime_type: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    mime_type: str = Field(sa_column=sa.Column(sa.String(50), nullable=False))
+    size_bytes: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    width: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    height: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    title: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    alt_text: str | None = Field(default=None, sa_column=sa.Column(sa.String(250)))
+    description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(200), unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )

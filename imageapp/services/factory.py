@@ -1,0 +1,30 @@
+"""Builds the services from the settings, so both UIs and the CLI wire them the same way."""
+
+from __future__ import annotations
+
+from imageapp.config import Settings, get_settings
+from imageapp.db import get_engine
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.storage import LocalStorage
+from imageapp.services.uploads import UploadService
+
+
+def build_storage(settings: Settings | None = None) -> LocalStorage:
+    return LocalStorage((settings or get_settings()).storage_dir)
+
+
+def build_cleanup_service(settings: Settings | None = None) -> DiskImageCleanupService:
+    settings = settings or get_settings()
+    return DiskImageCleanupService(get_engine(settings.database_url), build_storage(settings))
+
+
+def build_upload_service(settings: Settings | None = None) -> UploadService:
+    settings = settings or get_settings()
+    engine = get_engine(settings.database_url)
+    storage = build_storage(settings)
+    return UploadService(
+        engine=engine,
+        storage=storage,
+        settings=settings,
+        cleanup=DiskImageCleanupService(engine, storage),
+    )

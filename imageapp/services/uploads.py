@@ -1,0 +1,466 @@
+"""The two-step upload: a checked file becomes a pending image, metadata makes it active.
+
+Both UIs call these methods; neither knows how files or rows are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
+
+from imageapp.config import Settings
+from imageapp.models import Image, ImageStatus, utcnow
+from imageapp.services import tags as tag_service
+from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
+from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
+from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
+from imageapp.services.storage import CHUNK_SIZE, LocalStorage, SizeLimitExceeded, TempFileWriter
+from imageapp.services.validation import (
+    SNIFF_BYTES,
+    ImageType,
+    empty_file,
+    inspect_image,
+    safe_original_filename,
+    sniff_type,
+    too_large,
+)
+
+log = logging.getLogger(__name__)
+SLUG_ATTEMPTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpload:
+    """A validated file waiting for its metadata."""
+
+    image_id: int
+    upload_token: str
+    mime_type: str
+    width: int
+    height: int
+    size_bytes: int
+    original_filename: str
+    temp_path: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class IncomingUpload:
+    """One file arriving in chunks: sniffed on its first bytes, size-checked on every chunk.
+
+    Feed it with ``write`` and end with ``finish`` (validate + create the pending row) or
+    ``abort``. Any refusal removes the partial file, so a refused upload leaves nothing.
+    """
+
+    def __init__(
+        self,
+        service: UploadService,
+        *,
+        filename: str | None,
+        client_mime_type: str | None,
+        owner: str,
+    ) -> None:
+        self._service = service
+        self._filename = safe_original_filename(filename)
+        self._client_mime_type = (client_mime_type or "")[:100] or None
+        self._owner = owner
+        self._head = bytearray()
+        self._writer: TempFileWriter | None = None
+        self._image_type: ImageType | None = None
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Accept the next chunk; raises UploadRejected (and cleans up) as soon as it can tell."""
+        self.size += len(chunk)
+        limit = self._service.settings.max_upload_bytes
+        if self.size > limit:
+            self.abort()
+            raise too_large(limit)
+        if self._writer is None:
+            self._head += chunk
+            if len(self._head) >= SNIFF_BYTES:
+                self._start_file()
+            return
+        self._write_to_file(chunk)
+
+    def finish(self) -> PendingUpload:
+        """Validate the whole file and record it as pending."""
+        if self._writer is None:
+            if not self._head:
+                raise empty_file()
+            self._start_file()
+        assert self._writer is not None
+        assert self._image_type is not None
+        self._writer.close()
+        try:
+            path = self._service.storage.path_of(self._writer.relative)
+            info = inspect_image(path, self._image_type, self._service.settings.max_pixels)
+            return self._service._record_pending(
+                temp_path=self._writer.relative,
+                mime_type=self._image_type.mime_type,
+                size_bytes=self.size,
+                width=info.width,
+                height=info.height,
+                original_filename=self._filename,
+                client_mime_type=self._client_mime_type,
+                owner=self._owner,
+            )
+        except BaseException:
+            self._writer.discard()
+            raise
+
+    def abort(self) -> None:
+        """Drop whatever arrived so far (client cancelled, or a refusal)."""
+        if self._writer is not None:
+            self._writer.discard()
+        self._head.clear()
+
+    def _start_file(self) -> None:
+        try:
+            self._image_type = sniff_type(bytes(self._head))
+        except UploadRejected:
+            self.abort()
+            raise
+        self._writer = self._service.storage.open_temp_writer(
+            self._image_type.extension, self._service.settings.max_upload_bytes
+        )
+        head, self._head = bytes(self._head), bytearray()
+        self._write_to_file(head)
+
+    def _write_to_file(self, chunk: bytes) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.write(chunk)
+        except SizeLimitExceeded:
+            raise too_large(self._service.settings.max_upload_bytes) from None
+        except BaseException:
+            self._writer.discard()
+            raise
+
+
+class UploadService:
+    """Pending uploads: create, read, finalize, cancel. Owners are opaque session identities."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        storage: LocalStorage,
+        settings: Settings,
+        cleanup: ImageCleanupService | None = None,
+    ) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.settings = settings
+        self.cleanup = cleanup or DiskImageCleanupService(engine, storage)
+
+    @property
+    def pending_ttl(self) -> timedelta:
+        return timedelta(minutes=self.settings.pending_ttl_minutes)
+
+    # -- step 1 -------------------------------------------------------------------------------
+
+    def receive(
+        self, *, filename: str | None, client_mime_type: str | None, owner: str
+    ) -> IncomingUpload:
+        """Start receiving one file chunk by chunk (streaming request bodies, Reflex chunks)."""
+        return IncomingUpload(
+            self, filename=filename, client_mime_type=client_mime_type, owner=owner
+        )
+
+    def create_pending(
+        self,
+        *,
+        stream: BinaryIO,
+        filename: str | None,
+        owner: str,
+        client_mime_type: str | None = None,
+    ) -> PendingUpload:
+        """Validate and keep one uploaded file as a pending image. Keeps nothing if it raises."""
+        incoming = self.receive(filename=filename, client_mime_type=client_mime_type, owner=owner)
+        try:
+            while chunk := stream.read(CHUNK_SIZE):
+                incoming.write(chunk)
+        except BaseException:
+            incoming.abort()
+            raise
+        return incoming.finish()
+
+    def _record_pending(
+        self,
+        *,
+        temp_path: str,
+        mime_type: str,
+        size_bytes: int,
+        width: int,
+        height: int,
+        original_filename: str,
+        client_mime_type: str | None,
+        owner: str,
+    ) -> PendingUpload:
+        token = str(uuid.uuid4())
+        now = utcnow()
+        values = {
+            "status": ImageStatus.PENDING.value,
+            "upload_token": token,
+            "upload_owner": owner,
+            "temp_path": temp_path,
+            "original_filename": original_filename,
+            "client_mime_type": client_mime_type,
+            "mime_type": mime_type,
+            "size_bytes": size_bytes,
+            "width": width,
+            "height": height,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self.engine.begin() as connection:
+            image_id = connection.execute(
+                sa.insert(Image).values(**values).returning(col(Image.id))
+            ).scalar_one()
+        assert image_id is not None
+        log.info(
+            "pending upload %s stored as %s (%s, %d bytes)",
+            image_id,
+            temp_path,
+            mime_type,
+            size_bytes,
+        )
+        return PendingUpload(
+            image_id=image_id,
+            upload_token=token,
+            mime_type=mime_type,
+            width=width,
+            height=height,
+            size_bytes=size_bytes,
+            original_filename=original_filename,
+            temp_path=temp_path,
+            created_at=now,
+            expires_at=now + self.pending_ttl,
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get_pending(self, *, token: str | None, owner: str) -> PendingUpload:
+        """The owner's pending upload; UploadNotFound if expired, gone or someone else's."""
+        if not token or not _is_uuid(token):
+            raise UploadNotFound()
+        with self.engine.connect() as connection:
+            row = (
+                connection.execute(
+                    sa.select(Image).where(
+                        col(Image.upload_token) == token,
+                        col(Image.status) == ImageStatus.PENDING.value,
+                        col(Image.upload_owner) == owner,
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None or row["temp_path"] is None:
+            raise UploadNotFound()
+        expires_at = row["created_at"] + self.pending_ttl
+        if expires_at <= utcnow():
+            raise UploadNotFound()
+        return PendingUpload(
+            image_id=row["id"],
+            upload_token=token,
+            mime_type=row["mime_type"],
+            width=row["width"],
+            height=row["height"],
+            size_bytes=row["size_bytes"],
+            original_filename=row["original_filename"],
+            temp_path=row["temp_path"],
+            created_at=row["created_at"],
+            expires_at=expires_at,
+        )
+
+    def list_pending(self, *, owner: str) -> list[PendingUpload]:
+        """The owner's unexpired pending uploads, oldest first (to resume after a reload)."""
+        cutoff = utcnow() - self.pending_ttl
+        with self.engine.connect() as connection:
+            tokens = connection.scalars(
+                sa.select(col(Image.upload_token))
+                .where(
+                    col(Image.upload_owner) == owner,
+                    col(Image.status) == ImageStatus.PENDING.value,
+                    col(Image.created_at) > cutoff,
+                )
+                .order_by(col(Image.id))
+            ).all()
+        found = []
+        for token in tokens:
+            try:
+                found.append(self.get_pending(token=token, owner=owner))
+            except UploadNotFound:
+                continue  # expired or cleaned up between the two queries
+        return found
+
+    def pending_file(self, *, token: str | None, owner: str) -> tuple[Path, str]:
+        """Path and sniffed MIME type of the owner's pending file (for the preview route)."""
+        pending = self.get_pending(token=token, owner=owner)
+        path = self.storage.path_of(pending.temp_path)
+        if not path.is_file():
+            raise UploadNotFound()
+        return path, pending.mime_type
+
+    # -- step 2 -------------------------------------------------------------------------------
+
+    def finalize(self, *, token: str | None, owner: str, metadata: ImageMetadata) -> int:
+        """Make the pending upload an active image; returns its id.
+
+        Order of operations (crash-safe, race-safe):
+        1. link the temp file to its permanent name (derived from the temp name, so cleanup of
+           the still-pending row would also remove it if we die here);
+        2. one transaction: conditional UPDATE ... WHERE status='pending' AND upload_token=token
+           plus the tags. Zero rows means someone else got there first: another finalize of the
+           same token (return its image) or cleanup (remove our link, UploadNotFound);
+        3. after the commit, remove the temp name; a crash before that leaves a temp file no row
+           refers to, which ``cleanup-temp`` sweeps.
+        """
+        try:
+            pending = self.get_pending(token=token, owner=owner)
+        except UploadNotFound:
+            finished = self._completed_image_id(token, owner)
+            if finished is None:
+                raise
+            return finished
+        slug_is_automatic = metadata.slug is None
+        try:
+            permanent = self.storage.promote(pending.temp_path)
+        except FileNotFoundError:
+            raise UploadNotFound() from None
+        try:
+            image_id = self._activate(pending, owner, metadata, permanent, slug_is_automatic)
+        except BaseException:
+            if self._completed_image_id(token, owner) is None:
+                self.storage.delete(permanent)
+            raise
+        self.storage.delete(pending.temp_path)
+        log.info("image %s finalized as %s", image_id, permanent)
+        return image_id
+
+    def cancel(self, *, token: str | None, owner: str) -> None:
+        """Discard the owner's pending upload (cancel and upload-different)."""
+        pending = self.get_pending(token=token, owner=owner)
+        self.cleanup.cleanup_single_pending(pending.upload_token)
+
+    def _activate(
+        self,
+        pending: PendingUpload,
+        owner: str,
+        metadata: ImageMetadata,
+        permanent: str,
+        automatic: bool,
+    ) -> int:
+        # Room for a "-NN" suffix keeps generated slugs within the column's limit.
+        base_slug = metadata.slug or (
+            slugify(metadata.title)[: SLUG_MAX - 4].rstrip("-") or "image"
+        )
+        for _attempt in range(SLUG_ATTEMPTS):
+            try:
+                with self.engine.begin() as connection:
+                    slug = self._free_slug(connection, base_slug) if automatic else base_slug
+                    if not automatic and self._slug_taken(connection, slug):
+                        raise _slug_clash(slug)
+                    if not self._mark_active(connection, pending, metadata, permanent, slug):
+                        break
+                    tag_service.set_image_tags(connection, pending.image_id, metadata.tags)
+                    return pending.image_id
+            except sa.exc.IntegrityError:
+                if not automatic:
+                    raise _slug_clash(base_slug) from None
+                continue  # another image took the same slug at the same moment: try the next
+        finished = self._completed_image_id(pending.upload_token, owner)
+        if finished is not None:
+            return finished
+        raise UploadNotFound()
+
+    def _mark_active(
+        self,
+        connection: Connection,
+        pending: PendingUpload,
+        metadata: ImageMetadata,
+        permanent: str,
+        slug: str,
+    ) -> bool:
+        result = connection.execute(
+            sa.update(Image)
+            .where(
+                col(Image.id) == pending.image_id,
+                col(Image.status) == ImageStatus.PENDING.value,
+                col(Image.upload_token) == pending.upload_token,
+            )
+            .values(
+                status=ImageStatus.ACTIVE.value,
+                file_path=permanent,
+                temp_path=None,
+                upload_token=None,
+                completed_upload_token=pending.upload_token,
+                title=metadata.title,
+                alt_text=metadata.alt_text,
+                description=metadata.description,
+                slug=slug,
+                updated_at=utcnow(),
+            )
+        )
+        return result.rowcount == 1
+
+    def _completed_image_id(self, token: str | None, owner: str | None) -> int | None:
+        if not token or owner is None:
+            return None
+        with self.engine.connect() as connection:
+            return connection.scalar(
+                sa.select(col(Image.id)).where(
+                    col(Image.completed_upload_token) == token,
+                    col(Image.upload_owner) == owner,
+                )
+            )
+
+    @staticmethod
+    def _slug_taken(connection: Connection, slug: str) -> bool:
+        return (
+            connection.scalar(sa.select(col(Image.id)).where(col(Image.slug) == slug)) is not None
+        )
+
+    @staticmethod
+    def _free_slug(connection: Connection, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3`` ... the first one no image uses."""
+        taken = set(
+            connection.scalars(
+                sa.select(col(Image.slug)).where(
+                    sa.or_(col(Image.slug) == base, col(Image.slug).like(f"{base}-%"))
+                )
+            )
+        )
+        if base not in taken:
+            return base
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        return f"{base}-{number}"
+
+
+def _slug_clash(slug: str) -> MetadataInvalid:
+    return MetadataInvalid(
+        {
+            "slug": f"The slug '{slug}' is already used by another image; choose another or leave "
+            "it empty to make one from the title."
+        }
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return len(value) == 36

@@ -1,0 +1,149 @@
+"""Checks of an uploaded file: sniffed type, integrity, pixels. Client claims are never trusted.
+
+Order matters for cost: libmagic on the first bytes (refuses non-images before anything is
+written), then Pillow reads the header (refuses decompression bombs before decoding), then a
+full decode (catches truncated and corrupt files that ``verify()`` lets through).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import magic
+from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
+
+from imageapp.services.errors import UploadRejected
+
+SNIFF_BYTES = 8192
+# An animation may decode to this many times the single-image pixel limit in total.
+ANIMATION_PIXEL_FACTOR = 10
+ALLOWED_LABEL = "JPEG, PNG, GIF or WebP"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageType:
+    mime_type: str
+    extension: str
+    pillow_formats: tuple[str, ...]
+
+
+ALLOWED_TYPES: dict[str, ImageType] = {
+    "image/jpeg": ImageType("image/jpeg", "jpg", ("JPEG",)),  # Pillow may report "MPO"
+    "image/png": ImageType("image/png", "png", ("PNG",)),
+    "image/gif": ImageType("image/gif", "gif", ("GIF",)),
+    "image/webp": ImageType("image/webp", "webp", ("WEBP",)),
+}
+ACCEPT_ATTRIBUTE = ",".join(ALLOWED_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    width: int
+    height: int
+    frames: int
+
+
+def format_bytes(size: int) -> str:
+    """Human size with binary units, as people read them: 26214400 -> '25 MB'."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.3g} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def too_large(max_bytes: int) -> UploadRejected:
+    return UploadRejected(
+        "too_large", f"File is larger than {format_bytes(max_bytes)}, the upload limit."
+    )
+
+
+def empty_file() -> UploadRejected:
+    return UploadRejected("empty", "The file is empty. Please choose an image file.")
+
+
+def sniff_type(head: bytes) -> ImageType:
+    """The allowed image type of these first bytes, judged by libmagic alone."""
+    if not head:
+        raise empty_file()
+    mime_type = magic.from_buffer(head[:SNIFF_BYTES], mime=True)
+    allowed = ALLOWED_TYPES.get(mime_type)
+    if allowed is not None:
+        return allowed
+    if mime_type.startswith("image/") or b"<svg" in head[:SNIFF_BYTES].lower():
+        kind = "an SVG" if "svg" in mime_type or b"<svg" in head.lower() else "this kind of"
+        raise UploadRejected(
+            "unsupported_type",
+            f"This is {kind} image; only {ALLOWED_LABEL} images are accepted.",
+        )
+    raise UploadRejected("not_an_image", f"This is not a {ALLOWED_LABEL} image.")
+
+
+def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageInfo:
+    """Open and fully decode the file as ``image_type``; refuse bombs, damage and disguises."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=image_type.pillow_formats) as image:
+                width, height = image.size  # before draft() shrinks it
+                _check_pixels(width, height, max_pixels)
+                frames = _decode_fully(image, max_pixels)
+                return ImageInfo(width=width, height=height, frames=frames)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _too_many_pixels(None, None, max_pixels) from None
+    except UnidentifiedImageError:
+        raise UploadRejected(
+            "damaged", "This image is damaged or not what its content claims, and cannot be read."
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
+        raise UploadRejected(
+            "damaged", "This image is damaged or incomplete and cannot be read."
+        ) from None
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width <= 0 or height <= 0:
+        raise UploadRejected("damaged", "This image has no pixels.")
+    if width * height > max_pixels:
+        raise _too_many_pixels(width, height, max_pixels)
+
+
+def _too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> UploadRejected:
+    limit = f"{max_pixels / 1_000_000:g} megapixels"
+    if width is None or height is None:
+        return UploadRejected("too_many_pixels", f"This image has more than {limit}.")
+    return UploadRejected(
+        "too_many_pixels",
+        f"This image is {width} × {height} pixels; the limit is {limit}.",  # noqa: RUF001,
+    )
+
+
+def _decode_fully(image: ImageFile.ImageFile, max_pixels: int) -> int:
+    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read."""
+    if image.format in ("JPEG", "MPO"):
+        image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+    frames = getattr(image, "n_frames", 1)
+    if frames * image.width * image.height > ANIMATION_PIXEL_FACTOR * max_pixels:
+        raise UploadRejected(
+            "too_many_frames", "This animation has too many frames to process; please shorten it."
+        )
+    for frame in ImageSequence.Iterator(image):
+        frame.load()
+    return frames
+
+
+def safe_original_filename(filename: str | None) -> str:
+    """The client's filename reduced to something safe to store and show (never used on disk)."""
+    name = (filename or "").replace("\\", "/")
+    name = PurePosixPath(PureWindowsPath(name).name).name
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(name) > 255:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem[: 254 - len(suffix)]}.{suffix}" if dot and len(suffix) <= 10 else name[:255]
+    return name or "image"

@@ -1,0 +1,29 @@
+"""Reflex configuration for imageapp (read by `reflex run` and by every backend worker)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import reflex as rx
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+# Reflex serves its upload dir publicly at /_upload/... and defaults it to `uploaded_files/`,
+# which is OUR private storage root (DESIGN.md, Storage). Point Reflex at a separate folder
+# before anything asks for it; Reflex reads this variable on every use, in every process.
+os.environ.setdefault(
+    "REFLEX_UPLOADED_FILES_DIR", str(PROJECT_ROOT / "instance" / "reflex_uploads")
+)
+
+config = rx.Config(
+    app_name="imageapp",
+    # A self-hosted product: no "Built with Reflex" badge, no phoning home.
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    # Explicit plugins keep the start-up free of deprecation warnings; no public sitemap.
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    # Frontend and backend share one origin in prod: no cross-origin reads of our responses.
+    cors_allowed_origins=[],
+)

@@ -1,0 +1,155 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL database, real storage in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from alembic import command
+from imageapp.config import PROJECT_ROOT, Settings, get_settings
+from imageapp.db import create_engine_for, dispose_engines
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.storage import LocalStorage
+from imageapp.services.uploads import UploadService
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IMAGEAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TABLES = ("image_tag", "tag", "image")
+
+
+def alembic_upgrade(url: str) -> None:
+    """Apply every migration to ``url``, exactly as ``make run`` does."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "head")
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(POSTGRES_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError:
+        return False
+    return True
+
+
+def require_postgres() -> None:
+    """Skip loudly on a person's machine without PostgreSQL; in CI a missing server fails."""
+    if postgres_available():
+        return
+    message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must run the PostgreSQL tests.")
+    print(f"\n*** SKIPPING PostgreSQL tests: {message} ***\n")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated to head, dropped afterwards."""
+    require_postgres()
+    name = f"imageapp_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = (
+        sa.engine.make_url(POSTGRES_ADMIN_URL)
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
+    alembic_upgrade(url)
+    yield url
+    dispose_engines()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    alembic_upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database: a real SQLite file, or the real PostgreSQL server."""
+    if request.param == "sqlite":
+        target = tmp_path / "imageapp.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    engine = create_engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only, for tests that are not about databases (HTTP, CLI)."""
+    target = tmp_path / "imageapp.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings pointing at this test's database and storage; also what get_settings() returns."""
+    return configure_settings(tmp_path, database_url, monkeypatch)
+
+
+def configure_settings(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("IMAGEAPP_DATABASE_URL", url)
+    monkeypatch.setenv("IMAGEAPP_STORAGE_DIR", str(tmp_path / "storage"))
+    monkeypatch.setenv("IMAGEAPP_SECRET_KEY", "test-secret-key-" + uuid.uuid4().hex)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    dispose_engines()
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_engine_for(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def storage(settings: Settings) -> LocalStorage:
+    return LocalStorage(settings.storage_dir)
+
+
+@pytest.fixture
+def cleanup(engine: Engine, storage: LocalStorage) -> DiskImageCleanupService:
+    return DiskImageCleanupService(engine, storage)
+
+
+@pytest.fixture
+def uploads(
+    engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
+) -> UploadService:
+    return UploadService(engine=engine, storage=storage, settings=settings, cleanup=cleanup)

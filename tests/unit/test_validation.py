@@ -1,0 +1,115 @@
+"""The file checks of step 1, on real images made by Pillow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imageapp.services.errors import UploadRejected
+from imageapp.services.validation import (
+    ALLOWED_TYPES,
+    format_bytes,
+    inspect_image,
+    safe_original_filename,
+    sniff_type,
+)
+from tests.images import (
+    HTML,
+    IMAGE_FACTORIES,
+    SVG,
+    encode,
+    make_image,
+    png_claiming,
+    truncated_jpeg,
+)
+
+
+@pytest.mark.parametrize("mime_type", sorted(IMAGE_FACTORIES))
+def test_allowed_types_are_sniffed_and_decoded(tmp_path: Path, mime_type: str) -> None:
+    data = IMAGE_FACTORIES[mime_type]((40, 30))
+    image_type = sniff_type(data)
+    assert image_type.mime_type == mime_type
+    path = tmp_path / f"x.{image_type.extension}"
+    path.write_bytes(data)
+    info = inspect_image(path, image_type, max_pixels=40_000_000)
+    assert (info.width, info.height) == (40, 30)
+
+
+@pytest.mark.parametrize(
+    ("payload", "code", "words"),
+    [
+        (b"", "empty", "empty"),
+        (b"hello, world", "not_an_image", "not a JPEG, PNG, GIF or WebP"),
+        (HTML, "not_an_image", "not a JPEG, PNG, GIF or WebP"),
+        (SVG, "unsupported_type", "SVG"),
+        (encode(make_image((8, 8)), "BMP"), "unsupported_type", "only JPEG"),
+        (encode(make_image((8, 8)), "TIFF"), "unsupported_type", "only JPEG"),
+    ],
+)
+def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, words: str) -> None:
+    with pytest.raises(UploadRejected) as err:
+        sniff_type(payload)
+    assert err.value.code == code
+    assert words in err.value.message
+
+
+def test_truncated_jpeg_is_refused_as_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(truncated_jpeg())
+    with pytest.raises(UploadRejected) as err:
+        inspect_image(path, ALLOWED_TYPES["image/jpeg"], max_pixels=40_000_000)
+    assert err.value.code == "damaged"
+
+
+def test_png_header_claiming_huge_size_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_claiming(30000, 30000))
+    with pytest.raises(UploadRejected) as err:
+        inspect_image(path, ALLOWED_TYPES["image/png"], max_pixels=40_000_000)
+    assert err.value.code == "too_many_pixels"
+    assert "megapixels" in err.value.message
+
+
+def test_pixel_limit_is_the_configured_one(tmp_path: Path) -> None:
+    path = tmp_path / "a.png"
+    path.write_bytes(IMAGE_FACTORIES["image/png"]((100, 100)))
+    with pytest.raises(UploadRejected) as err:
+        inspect_image(path, ALLOWED_TYPES["image/png"], max_pixels=9_999)
+    assert err.value.code == "too_many_pixels"
+    assert "more than 0.009999 megapixels" in err.value.message
+
+
+def test_disguised_content_is_refused(tmp_path: Path) -> None:
+    """A PNG handed to the JPEG decoder (sniffed type and decoder disagree) is refused."""
+    path = tmp_path / "x.jpg"
+    path.write_bytes(IMAGE_FACTORIES["image/png"]((10, 10)))
+    with pytest.raises(UploadRejected) as err:
+        inspect_image(path, ALLOWED_TYPES["image/jpeg"], max_pixels=40_000_000)
+    assert err.value.code == "damaged"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\system32.jpg", "system32.jpg"),
+        ("evil\x00.php.jpg", "evil.php.jpg"),
+        ("Été à Paris 🌅.jpg", "Été à Paris 🌅.jpg"),
+        ("", "image"),
+        (None, "image"),
+        ("..", "image"),
+        ("a" * 300 + ".jpeg", "a" * 250 + ".jpeg"),
+    ],
+)
+def test_client_filenames_are_made_safe(given: str | None, kept: str) -> None:
+    result = safe_original_filename(given)
+    assert result == kept
+    assert len(result) <= 255
+
+
+@pytest.mark.parametrize(
+    ("size", "text"), [(512, "512 bytes"), (26_214_400, "25 MB"), (1536, "1.5 KB")]
+)
+def test_format_bytes(size: int, text: str) -> None:
+    assert format_bytes(size) == text
