@@ -89,6 +89,8 @@ class Image(SQLModel, table=True):
     alt_text: str | None = Field(default=None, sa_column=sa.Column(sa.String(250)))
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(200), unique=True))
+    # Step-2 values a person typed that were refused, kept so the form can show them again.
+    metadata_draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )

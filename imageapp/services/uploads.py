@@ -5,8 +5,10 @@ Both UIs call these methods; neither knows how files or rows are kept.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,21 +22,16 @@ from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
-from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
+from imageapp.services.errors import MetadataInvalid, UploadNotFound
+from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
-from imageapp.services.storage import CHUNK_SIZE, LocalStorage, SizeLimitExceeded, TempFileWriter
-from imageapp.services.validation import (
-    SNIFF_BYTES,
-    ImageType,
-    empty_file,
-    inspect_image,
-    safe_original_filename,
-    sniff_type,
-    too_large,
-)
+from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
 SLUG_ATTEMPTS = 20
+DRAFT_FIELDS = ("title", "alt_text", "description", "slug", "tags")
+# Refused values are kept only up to this length (well past every field's own limit).
+DRAFT_FIELD_MAX = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,99 +48,6 @@ class PendingUpload:
     temp_path: str
     created_at: datetime
     expires_at: datetime
-
-
-class IncomingUpload:
-    """One file arriving in chunks: sniffed on its first bytes, size-checked on every chunk.
-
-    Feed it with ``write`` and end with ``finish`` (validate + create the pending row) or
-    ``abort``. Any refusal removes the partial file, so a refused upload leaves nothing.
-    """
-
-    def __init__(
-        self,
-        service: UploadService,
-        *,
-        filename: str | None,
-        client_mime_type: str | None,
-        owner: str,
-    ) -> None:
-        self._service = service
-        self._filename = safe_original_filename(filename)
-        self._client_mime_type = (client_mime_type or "")[:100] or None
-        self._owner = owner
-        self._head = bytearray()
-        self._writer: TempFileWriter | None = None
-        self._image_type: ImageType | None = None
-        self.size = 0
-
-    def write(self, chunk: bytes) -> None:
-        """Accept the next chunk; raises UploadRejected (and cleans up) as soon as it can tell."""
-        self.size += len(chunk)
-        limit = self._service.settings.max_upload_bytes
-        if self.size > limit:
-            self.abort()
-            raise too_large(limit)
-        if self._writer is None:
-            self._head += chunk
-            if len(self._head) >= SNIFF_BYTES:
-                self._start_file()
-            return
-        self._write_to_file(chunk)
-
-    def finish(self) -> PendingUpload:
-        """Validate the whole file and record it as pending."""
-        if self._writer is None:
-            if not self._head:
-                raise empty_file()
-            self._start_file()
-        assert self._writer is not None
-        assert self._image_type is not None
-        self._writer.close()
-        try:
-            path = self._service.storage.path_of(self._writer.relative)
-            info = inspect_image(path, self._image_type, self._service.settings.max_pixels)
-            return self._service._record_pending(
-                temp_path=self._writer.relative,
-                mime_type=self._image_type.mime_type,
-                size_bytes=self.size,
-                width=info.width,
-                height=info.height,
-                original_filename=self._filename,
-                client_mime_type=self._client_mime_type,
-                owner=self._owner,
-            )
-        except BaseException:
-            self._writer.discard()
-            raise
-
-    def abort(self) -> None:
-        """Drop whatever arrived so far (client cancelled, or a refusal)."""
-        if self._writer is not None:
-            self._writer.discard()
-        self._head.clear()
-
-    def _start_file(self) -> None:
-        try:
-            self._image_type = sniff_type(bytes(self._head))
-        except UploadRejected:
-            self.abort()
-            raise
-        self._writer = self._service.storage.open_temp_writer(
-            self._image_type.extension, self._service.settings.max_upload_bytes
-        )
-        head, self._head = bytes(self._head), bytearray()
-        self._write_to_file(head)
-
-    def _write_to_file(self, chunk: bytes) -> None:
-        assert self._writer is not None
-        try:
-            self._writer.write(chunk)
-        except SizeLimitExceeded:
-            raise too_large(self._service.settings.max_upload_bytes) from None
-        except BaseException:
-            self._writer.discard()
-            raise
 
 
 class UploadService:
@@ -170,10 +74,15 @@ class UploadService:
 
     def receive(
         self, *, filename: str | None, client_mime_type: str | None, owner: str
-    ) -> IncomingUpload:
+    ) -> IncomingUpload[PendingUpload]:
         """Start receiving one file chunk by chunk (streaming request bodies, Reflex chunks)."""
         return IncomingUpload(
-            self, filename=filename, client_mime_type=client_mime_type, owner=owner
+            storage=self.storage,
+            max_bytes=self.settings.max_upload_bytes,
+            max_pixels=self.settings.max_pixels,
+            record=lambda stored: self._record_pending(stored, owner),
+            filename=filename,
+            client_mime_type=client_mime_type,
         )
 
     def create_pending(
@@ -194,55 +103,45 @@ class UploadService:
             raise
         return incoming.finish()
 
-    def _record_pending(
-        self,
-        *,
-        temp_path: str,
-        mime_type: str,
-        size_bytes: int,
-        width: int,
-        height: int,
-        original_filename: str,
-        client_mime_type: str | None,
-        owner: str,
-    ) -> PendingUpload:
+    def _record_pending(self, stored: StoredFile, owner: str) -> PendingUpload:
         token = str(uuid.uuid4())
         now = utcnow()
-        values = {
-            "status": ImageStatus.PENDING.value,
-            "upload_token": token,
-            "upload_owner": owner,
-            "temp_path": temp_path,
-            "original_filename": original_filename,
-            "client_mime_type": client_mime_type,
-            "mime_type": mime_type,
-            "size_bytes": size_bytes,
-            "width": width,
-            "height": height,
-            "created_at": now,
-            "updated_at": now,
-        }
         with self.engine.begin() as connection:
             image_id = connection.execute(
-                sa.insert(Image).values(**values).returning(col(Image.id))
+                sa.insert(Image)
+                .values(
+                    status=ImageStatus.PENDING.value,
+                    upload_token=token,
+                    upload_owner=owner,
+                    temp_path=stored.temp_path,
+                    original_filename=stored.original_filename,
+                    client_mime_type=stored.client_mime_type,
+                    mime_type=stored.mime_type,
+                    size_bytes=stored.size_bytes,
+                    width=stored.width,
+                    height=stored.height,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(col(Image.id))
             ).scalar_one()
         assert image_id is not None
         log.info(
             "pending upload %s stored as %s (%s, %d bytes)",
             image_id,
-            temp_path,
-            mime_type,
-            size_bytes,
+            stored.temp_path,
+            stored.mime_type,
+            stored.size_bytes,
         )
         return PendingUpload(
             image_id=image_id,
             upload_token=token,
-            mime_type=mime_type,
-            width=width,
-            height=height,
-            size_bytes=size_bytes,
-            original_filename=original_filename,
-            temp_path=temp_path,
+            mime_type=stored.mime_type,
+            width=stored.width,
+            height=stored.height,
+            size_bytes=stored.size_bytes,
+            original_filename=stored.original_filename,
+            temp_path=stored.temp_path,
             created_at=now,
             expires_at=now + self.pending_ttl,
         )
@@ -311,6 +210,27 @@ class UploadService:
         if not path.is_file():
             raise UploadNotFound()
         return path, pending.mime_type
+
+    def remember_draft(self, *, token: str | None, owner: str, values: Mapping[str, str]) -> None:
+        """Keep refused step-2 values on the pending row so the form can show them again."""
+        pending = self.get_pending(token=token, owner=owner)
+        draft = {field: str(values.get(field, ""))[:DRAFT_FIELD_MAX] for field in DRAFT_FIELDS}
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.update(Image)
+                .where(col(Image.id) == pending.image_id, col(Image.status) == "pending")
+                .values(metadata_draft=json.dumps(draft))
+            )
+
+    def draft_of(self, *, token: str | None, owner: str) -> dict[str, str]:
+        """The values last refused for this pending upload ({} if none)."""
+        pending = self.get_pending(token=token, owner=owner)
+        with self.engine.connect() as connection:
+            raw = connection.scalar(
+                sa.select(col(Image.metadata_draft)).where(col(Image.id) == pending.image_id)
+            )
+        loaded = json.loads(raw) if raw else {}
+        return {field: str(loaded.get(field, "")) for field in DRAFT_FIELDS} if loaded else {}
 
     # -- step 2 -------------------------------------------------------------------------------
 
@@ -404,6 +324,7 @@ class UploadService:
                 file_path=permanent,
                 temp_path=None,
                 upload_token=None,
+                metadata_draft=None,
                 completed_upload_token=pending.upload_token,
                 title=metadata.title,
                 alt_text=metadata.alt_text,

@@ -215,3 +215,18 @@ def test_list_pending_shows_only_the_owners_unexpired_uploads(uploads: UploadSer
     mine = [pending_upload(uploads, owner="me") for _ in range(2)]
     pending_upload(uploads, owner="someone-else")
     assert uploads.list_pending(owner="me") == mine
+
+
+def test_refused_values_are_kept_as_a_draft_until_finalize(
+    uploads: UploadService, engine: Engine
+) -> None:
+    pending = pending_upload(uploads)
+    values = {"title": "x" * 300, "alt_text": "", "description": "d\nmore", "slug": "Bad Slug"}
+    uploads.remember_draft(token=pending.upload_token, owner="session-1", values=values)
+    draft = uploads.draft_of(token=pending.upload_token, owner="session-1")
+    assert draft == values | {"tags": ""}
+    with pytest.raises(UploadNotFound):
+        uploads.draft_of(token=pending.upload_token, owner="someone-else")
+    uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(Image.metadata_draft)) is None

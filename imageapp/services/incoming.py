@@ -1,0 +1,130 @@
+"""One uploaded file arriving in chunks, checked as it comes (step 1 before the database).
+
+It never holds more than the first few KB in memory: libmagic judges those, then every chunk
+goes straight to a temp file with a running size check. Any refusal removes the partial file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
+from imageapp.services.validation import (
+    SNIFF_BYTES,
+    ImageType,
+    empty_file,
+    inspect_image,
+    safe_original_filename,
+    sniff_type,
+    too_large,
+)
+
+Recorded = TypeVar("Recorded")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A fully validated file in temp storage, not yet known to the database."""
+
+    temp_path: str
+    mime_type: str
+    size_bytes: int
+    width: int
+    height: int
+    original_filename: str
+    client_mime_type: str | None
+
+
+class IncomingUpload(Generic[Recorded]):
+    """Feed with ``write``; end with ``finish`` (validate, then ``record``) or ``abort``."""
+
+    def __init__(
+        self,
+        *,
+        storage: LocalStorage,
+        max_bytes: int,
+        max_pixels: int,
+        record: Callable[[StoredFile], Recorded],
+        filename: str | None,
+        client_mime_type: str | None,
+    ) -> None:
+        self._storage = storage
+        self._max_bytes = max_bytes
+        self._max_pixels = max_pixels
+        self._record = record
+        self._filename = safe_original_filename(filename)
+        self._client_mime_type = (client_mime_type or "")[:100] or None
+        self._head = bytearray()
+        self._writer: TempFileWriter | None = None
+        self._image_type: ImageType | None = None
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Accept the next chunk; raises UploadRejected (and cleans up) as soon as it can tell."""
+        self.size += len(chunk)
+        if self.size > self._max_bytes:
+            self.abort()
+            raise too_large(self._max_bytes)
+        if self._writer is None:
+            self._head += chunk
+            if len(self._head) >= SNIFF_BYTES:
+                self._start_file()
+            return
+        self._write_to_file(chunk)
+
+    def finish(self) -> Recorded:
+        """Decode the whole file, then record it; on any failure the file is removed."""
+        if self._writer is None:
+            if not self._head:
+                raise empty_file()
+            self._start_file()
+        writer, image_type = self._writer, self._image_type
+        assert writer is not None
+        assert image_type is not None
+        writer.close()
+        try:
+            info = inspect_image(
+                self._storage.path_of(writer.relative), image_type, self._max_pixels
+            )
+            return self._record(
+                StoredFile(
+                    temp_path=writer.relative,
+                    mime_type=image_type.mime_type,
+                    size_bytes=self.size,
+                    width=info.width,
+                    height=info.height,
+                    original_filename=self._filename,
+                    client_mime_type=self._client_mime_type,
+                )
+            )
+        except BaseException:
+            writer.discard()
+            raise
+
+    def abort(self) -> None:
+        """Drop whatever arrived so far (client cancelled, or a refusal)."""
+        if self._writer is not None:
+            self._writer.discard()
+        self._head.clear()
+
+    def _start_file(self) -> None:
+        try:
+            self._image_type = sniff_type(bytes(self._head))
+        except Exception:
+            self.abort()
+            raise
+        self._writer = self._storage.open_temp_writer(self._image_type.extension, self._max_bytes)
+        head, self._head = bytes(self._head), bytearray()
+        self._write_to_file(head)
+
+    def _write_to_file(self, chunk: bytes) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.write(chunk)
+        except SizeLimitExceeded:
+            raise too_large(self._max_bytes) from None
+        except BaseException:
+            self._writer.discard()
+            raise

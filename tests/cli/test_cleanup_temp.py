@@ -1,0 +1,97 @@
+"""The ``imageapp`` command, run as a real subprocess against a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from imageapp.models import Image, utcnow
+from imageapp.services.uploads import UploadService
+from tests.factories import pending_upload
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "imageapp", *args],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def cli_env(uploads: UploadService) -> dict[str, str]:
+    return {
+        "IMAGEAPP_DATABASE_URL": uploads.settings.database_url,
+        "IMAGEAPP_STORAGE_DIR": str(uploads.settings.storage_dir),
+        "IMAGEAPP_SECRET_KEY": "x",
+    }
+
+
+def make_expired(uploads: UploadService, count: int) -> list[str]:
+    paths = [pending_upload(uploads).temp_path for _ in range(count)]
+    with uploads.engine.begin() as connection:
+        connection.execute(sa.update(Image).values(created_at=utcnow() - timedelta(hours=3)))
+    return paths
+
+
+def test_dry_run_reports_and_removes_nothing(uploads: UploadService) -> None:
+    paths = make_expired(uploads, 3)
+    result = run_cli("cleanup-temp", "--dry-run", env=cli_env(uploads))
+    assert result.returncode == 0, result.stderr
+    assert "Would remove 3 pending upload(s)" in result.stdout
+    assert all(uploads.storage.path_of(path).is_file() for path in paths)
+
+
+def test_cleanup_removes_expired_uploads_and_logs(uploads: UploadService) -> None:
+    paths = make_expired(uploads, 3)
+    fresh = pending_upload(uploads)
+    result = run_cli("cleanup-temp", "--older-than", "60", env=cli_env(uploads))
+    assert result.returncode == 0, result.stderr
+    assert "Removed 3 pending upload(s)" in result.stdout
+    assert result.stderr.count("removed pending upload") == 3
+    assert not any(uploads.storage.path_of(path).exists() for path in paths)
+    assert uploads.get_pending(token=fresh.upload_token, owner="session-1") == fresh
+
+
+def test_unreachable_database_fails_with_a_clear_message(tmp_path: Path) -> None:
+    result = run_cli(
+        "cleanup-temp",
+        env={
+            "IMAGEAPP_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "IMAGEAPP_STORAGE_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode == 2
+    assert "cannot use the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = run_cli("--help", env={})
+    assert result.returncode == 0
+    assert "cleanup-temp" in result.stdout
+    sub = run_cli("cleanup-temp", "--help", env={})
+    assert "--older-than MINUTES" in sub.stdout
+    assert "--dry-run" in sub.stdout
+
+
+def test_bad_arguments_are_refused() -> None:
+    result = run_cli("cleanup-temp", "--older-than", "soon", env={})
+    assert result.returncode == 2
+    assert "not a whole number of minutes" in result.stderr
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("imageapp")
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert "cleanup-temp" in result.stdout

@@ -1,0 +1,72 @@
+"""``alembic upgrade head`` on an empty database gives exactly the schema of the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import imageapp.models  # noqa: F401  (registers the tables)
+from imageapp.db import create_engine_for
+from tests.conftest import alembic_upgrade, require_postgres
+
+
+def schema_differences(url: str) -> list[object]:
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, SQLModel.metadata))
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_upgrade_head_matches_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    alembic_upgrade(url)
+    assert schema_differences(url) == []
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_head_matches_models(postgres_database: str) -> None:
+    assert schema_differences(postgres_database) == []
+
+
+def test_upgrade_creates_the_contracted_columns(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    alembic_upgrade(url)
+    engine = create_engine_for(url)
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("image")}
+    indexes = {index["name"] for index in sa.inspect(engine).get_indexes("image")}
+    engine.dispose()
+    assert {
+        "id",
+        "status",
+        "upload_token",
+        "temp_path",
+        "original_filename",
+        "client_mime_type",
+        "mime_type",
+        "size_bytes",
+        "width",
+        "height",
+        "title",
+        "alt_text",
+        "description",
+        "slug",
+        "created_at",
+        "updated_at",
+    } <= columns
+    assert "ix_image_status_created_at" in indexes
+
+
+def test_postgres_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard itself: with CI set, a missing server is a failure, never a skip."""
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr("tests.conftest.postgres_available", lambda: False)
+    with pytest.raises(pytest.fail.Exception):
+        require_postgres()
