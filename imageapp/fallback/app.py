@@ -1,0 +1,91 @@
+"""The server-rendered fallback (works with JavaScript off), mounted into the Reflex backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from imageapp.config import get_settings
+from imageapp.fallback import routes_library, routes_upload
+from imageapp.fallback.forms import FormRefused
+from imageapp.fallback.pages import SECURITY_HEADERS, error_page
+from imageapp.fallback.session import SessionIdentityIssuer
+from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+FALLBACK_PREFIXES = ("/nojs", "/media")
+
+
+class SecurityHeaders:
+    """Adds CSP, nosniff and friends to the fallback's responses (not to the Reflex SPA's:
+    this app wraps the whole backend, and the SPA needs its scripts)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(FALLBACK_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.lower().encode() not in present:
+                        headers.append((name.lower().encode(), value.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_fallback_app() -> FastAPI:
+    """The FastAPI app of the no-JS pages and the media route (DESIGN.md, Fallback URLs)."""
+    settings = get_settings()
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(routes_upload.router)
+    app.include_router(routes_library.router)
+    app.mount("/nojs/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/nojs", include_in_schema=False)
+    @app.get("/nojs/", include_in_schema=False)
+    def nojs_home() -> Response:
+        return RedirectResponse("/nojs/images", status_code=303)
+
+    @app.exception_handler(FormRefused)
+    async def form_refused(request: Request, exc: FormRefused) -> Response:
+        return error_page(request, exc.status_code, exc.title, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if not request.url.path.startswith("/nojs"):
+            return Response(str(exc.detail), status_code=exc.status_code, media_type="text/plain")
+        title = "Page not found" if exc.status_code == 404 else "Request refused"
+        return error_page(request, exc.status_code, title, str(exc.detail))
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie=COOKIE_NAME,
+        max_age=MAX_AGE_SECONDS,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    # Outermost: Reflex mounts itself inside this app, so its pages get the cookie too.
+    app.add_middleware(
+        SessionIdentityIssuer,
+        codec=SessionCodec(settings.resolved_secret_key()),
+        secure=settings.session_cookie_secure,
+    )
+    return app

@@ -1,0 +1,279 @@
+"""The two-step upload as plain HTML forms (DESIGN.md, Fallback URLs): parse, call, redirect."""
+
+from __future__ import annotations
+
+import contextlib
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from imageapp.fallback.deps import SettingsDep, UploadsDep
+from imageapp.fallback.forms import CSRF_MESSAGE, read_small_form, require_csrf
+from imageapp.fallback.pages import redirect, render, wants_json
+from imageapp.fallback.session import (
+    FIELD_ERRORS_KEY,
+    UPLOAD_TOKEN_KEY,
+    csrf_valid,
+    flash,
+    pop_field_errors,
+    session_owner,
+)
+from imageapp.fallback.streaming_form import (
+    MalformedForm,
+    StreamingUploadForm,
+    multipart_boundary,
+)
+from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
+from imageapp.services.incoming import IncomingUpload
+from imageapp.services.metadata import parse_metadata
+from imageapp.services.uploads import PendingUpload, UploadService
+from imageapp.services.validation import too_large
+
+router = APIRouter(prefix="/nojs/images/upload")
+
+STEP_ONE = "/nojs/images/upload"
+STEP_TWO = "/nojs/images/upload/metadata"
+PREVIEW = "/nojs/images/upload/preview"
+# Room for the multipart envelope and the csrf field around the file itself.
+ENVELOPE_BYTES = 64 * 1024
+# A refused body is still read (and thrown away) up to this many times the limit, so the
+# browser receives our redirect instead of a connection reset; past it, we stop reading.
+DRAIN_FACTOR = 4
+REFUSAL_STATUS = {
+    "too_large": 413,
+    "not_an_image": 415,
+    "unsupported_type": 415,
+    "csrf": 403,
+    "no_file": 400,
+    "malformed": 400,
+}
+
+
+@router.get("", name="upload_step_one")
+def upload_form(request: Request) -> Response:
+    session_owner(request)
+    return render(request, "upload_step1.html")
+
+
+@router.post("")
+async def upload_step_one(request: Request, uploads: UploadsDep, settings: SettingsDep) -> Response:
+    owner = session_owner(request)
+    limit = settings.max_upload_bytes + ENVELOPE_BYTES
+    try:
+        pending = await _receive_upload(request, uploads, owner, limit)
+    except UploadRejected as refusal:
+        return _refused(request, refusal)
+    except ClientDisconnect:
+        return Response(status_code=400)
+    request.session[UPLOAD_TOKEN_KEY] = pending.upload_token
+    if wants_json(request):
+        return JSONResponse(
+            {
+                "upload_token": pending.upload_token,
+                "image_id": pending.image_id,
+                "preview_url": f"{PREVIEW}?token={pending.upload_token}",
+            },
+            status_code=201,
+        )
+    return redirect(STEP_TWO)
+
+
+async def _receive_upload(
+    request: Request, uploads: UploadService, owner: str, limit: int
+) -> PendingUpload:
+    """Stream the body into the upload service; refusals drain the body and raise."""
+    boundary = multipart_boundary(request.headers.get("content-type"))
+    if boundary is None:
+        await _drain(request, limit * DRAIN_FACTOR)
+        raise _no_file()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        await _drain(request, limit * DRAIN_FACTOR)
+        raise too_large(uploads.settings.max_upload_bytes)
+    header_token = request.headers.get("x-csrf-token")
+
+    def open_file(
+        filename: str, content_type: str | None, fields: dict[str, str]
+    ) -> IncomingUpload[PendingUpload]:
+        if not csrf_valid(request, header_token or fields.get("csrf_token")):
+            raise _csrf_refusal()
+        if not filename:
+            raise _no_file()  # browsers send an empty, nameless part when nothing was chosen
+        return uploads.receive(filename=filename, client_mime_type=content_type, owner=owner)
+
+    form = StreamingUploadForm(boundary=boundary, file_field="image_file", open_file=open_file)
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                form.abort()
+                await _drain(request, limit * DRAIN_FACTOR - received)
+                raise too_large(uploads.settings.max_upload_bytes)
+            form.feed(chunk)
+        form.finish()
+    except MalformedForm:
+        form.abort()
+        raise UploadRejected("malformed", "The upload was incomplete. Please try again.") from None
+    except BaseException:
+        form.abort()
+        raise
+    return await _finish(request, form, header_token)
+
+
+async def _finish(
+    request: Request, form: StreamingUploadForm, header_token: str | None
+) -> PendingUpload:
+    if form.error is not None:
+        raise form.error
+    if not csrf_valid(request, header_token or form.fields.get("csrf_token")):
+        form.abort()
+        raise _csrf_refusal()
+    incoming = form.sink
+    if not isinstance(incoming, IncomingUpload):
+        raise _no_file()
+    return await run_in_threadpool(incoming.finish)
+
+
+async def _drain(request: Request, budget: int) -> None:
+    """Read and discard the rest of the body (up to ``budget`` bytes) so the reply is seen."""
+    if budget <= 0:
+        return
+    try:
+        async for chunk in request.stream():
+            budget -= len(chunk)
+            if budget <= 0:
+                return
+    except ClientDisconnect:
+        return
+
+
+def _no_file() -> UploadRejected:
+    return UploadRejected("no_file", "Choose an image file to upload.")
+
+
+def _csrf_refusal() -> UploadRejected:
+    return UploadRejected("csrf", CSRF_MESSAGE)
+
+
+def _refused(request: Request, refusal: UploadRejected) -> Response:
+    status = REFUSAL_STATUS.get(refusal.code, 422)
+    if wants_json(request):
+        errors = [{"field": "image_file", "code": refusal.code, "message": refusal.message}]
+        return JSONResponse({"errors": errors}, status_code=status)
+    if refusal.code == "csrf":
+        return render(request, "error.html", 403, title="Form expired", message=refusal.message)
+    flash(request, refusal.message, "error")
+    return redirect(STEP_ONE)
+
+
+@router.get("/metadata", name="upload_step_two")
+def metadata_form(request: Request, uploads: UploadsDep) -> Response:
+    owner = session_owner(request)
+    token = request.session.get(UPLOAD_TOKEN_KEY)
+    try:
+        pending = uploads.get_pending(token=token, owner=owner)
+        values = uploads.draft_of(token=token, owner=owner)
+    except UploadNotFound as missing:
+        return _expired(request, missing)
+    return render(
+        request,
+        "upload_step2.html",
+        pending=pending,
+        values=values,
+        errors=pop_field_errors(request),
+    )
+
+
+@router.post("/metadata")
+async def metadata_submit(request: Request, uploads: UploadsDep) -> Response:
+    form = await read_small_form(request)
+    require_csrf(request, form)
+    owner = session_owner(request)
+    session_token = request.session.get(UPLOAD_TOKEN_KEY)
+    form_token = form.get("upload_token") or None
+    if session_token and form_token != session_token:
+        return render(
+            request,
+            "error.html",
+            409,
+            title="This form is for another upload",
+            message="This browser has moved on to a different upload since this form was "
+            "opened. Nothing was changed.",
+            link=(STEP_TWO, "Continue with your current upload"),
+        )
+    values = {field: form.get(field, "") for field in ("title", "alt_text", "description")}
+    values |= {"slug": form.get("slug", ""), "tags": form.get("tags", "")}
+    try:
+        image_id = await run_in_threadpool(
+            lambda: uploads.finalize(
+                token=form_token, owner=owner, metadata=parse_metadata(**values)
+            )
+        )
+    except MetadataInvalid as invalid:
+        try:
+            uploads.remember_draft(token=form_token, owner=owner, values=values)
+        except UploadNotFound as missing:
+            return _expired(request, missing)
+        request.session[FIELD_ERRORS_KEY] = invalid.errors
+        flash(request, invalid.message, "error")
+        return redirect(STEP_TWO)
+    except UploadNotFound as missing:
+        return _expired(request, missing)
+    request.session.pop(UPLOAD_TOKEN_KEY, None)
+    flash(request, "Your image was uploaded.", "success")
+    return redirect(f"/nojs/images/{image_id}")
+
+
+@router.post("/cancel")
+async def cancel_upload(request: Request, uploads: UploadsDep) -> Response:
+    await _discard_pending(request, uploads)
+    flash(request, "Upload cancelled.", "info")
+    return redirect("/nojs/images")
+
+
+@router.post("/different")
+async def upload_different(request: Request, uploads: UploadsDep) -> Response:
+    await _discard_pending(request, uploads)
+    flash(request, "Choose another image.", "info")
+    return redirect(STEP_ONE)
+
+
+async def _discard_pending(request: Request, uploads: UploadService) -> None:
+    """Cancel and upload-different: the same cleanup service; a gone upload is fine."""
+    form = await read_small_form(request)
+    require_csrf(request, form)
+    owner = session_owner(request)
+    token = request.session.pop(UPLOAD_TOKEN_KEY, None)
+    # An upload that expired and was cleaned up already is the outcome the person asked for.
+    with contextlib.suppress(UploadNotFound):
+        await run_in_threadpool(lambda: uploads.cancel(token=token, owner=owner))
+
+
+@router.get("/preview")
+def preview(request: Request, uploads: UploadsDep, token: str | None = None) -> Response:
+    """The pending file, only for the session that owns it (``token`` picks one of several)."""
+    owner = session_owner(request)
+    try:
+        path, mime_type = uploads.pending_file(
+            token=token or request.session.get(UPLOAD_TOKEN_KEY), owner=owner
+        )
+    except UploadNotFound:
+        return Response("Not Found", status_code=404, media_type="text/plain")
+    return FileResponse(
+        path,
+        media_type=mime_type,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
+    )
+
+
+def _expired(request: Request, missing: UploadNotFound) -> Response:
+    request.session.pop(UPLOAD_TOKEN_KEY, None)
+    flash(request, missing.message, "error")
+    return redirect(STEP_ONE)

@@ -1,0 +1,63 @@
+"""The signed session cookie both UIs trust: Starlette's SessionMiddleware format, one identity.
+
+The no-JS pages read it through SessionMiddleware; Reflex handlers read the same cookie from
+the WebSocket's headers and verify it with this codec, so a pending upload has one owner.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from base64 import b64decode, b64encode
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+import itsdangerous
+
+COOKIE_NAME = "imageapp_session"
+MAX_AGE_SECONDS = 14 * 24 * 3600
+IDENTITY_KEY = "sid"
+
+
+class SessionCodec:
+    """Sign and verify session cookies exactly as ``starlette.middleware.sessions`` does."""
+
+    def __init__(self, secret_key: str, max_age: int = MAX_AGE_SECONDS) -> None:
+        self._signer = itsdangerous.TimestampSigner(secret_key)
+        self.max_age = max_age
+
+    def encode(self, session: dict[str, Any]) -> str:
+        data = b64encode(json.dumps(session).encode("utf-8"))
+        return self._signer.sign(data).decode("utf-8")
+
+    def decode(self, value: str) -> dict[str, Any] | None:
+        """The session in a cookie value, or None if forged, expired or malformed."""
+        try:
+            data = self._signer.unsign(value.encode("utf-8"), max_age=self.max_age)
+            session = json.loads(b64decode(data))
+        except (itsdangerous.BadSignature, ValueError):
+            return None
+        return session if isinstance(session, dict) else None
+
+    def identity_from_cookie_header(self, cookie_header: str | None) -> str | None:
+        """The session identity in a raw ``Cookie:`` header (as a WebSocket handshake has it)."""
+        value = cookie_value(cookie_header, COOKIE_NAME)
+        session = self.decode(value) if value else None
+        identity = session.get(IDENTITY_KEY) if session else None
+        return identity if isinstance(identity, str) and identity else None
+
+
+def cookie_value(cookie_header: str | None, name: str) -> str | None:
+    if not cookie_header:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+def new_identity() -> str:
+    return secrets.token_urlsafe(24)
