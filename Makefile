@@ -1,0 +1,63 @@
+# imageapp: `make run` serves the app, `make test` runs every check. Both install what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+PORT ?= 3000
+HOST ?= 0.0.0.0
+BUN_VERSION := 1.4.4
+
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+INSTALL_STAMP := $(VENV)/.installed
+BUN_STAMP := $(TOOLS)/.bun-$(BUN_VERSION)
+
+# Reflex finds bun (installed from npm, its own installer needs the internet) and the
+# venv's tools on PATH; it must neither phone home nor look for a newer version.
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+
+.PHONY: install bun chromium migrate run lint test
+
+install: $(INSTALL_STAMP)
+
+# Reinstalls whenever a requirements file or the package metadata changes.
+$(INSTALL_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(BIN)/python || { \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	    || { echo "imageapp needs Python >= 3.11: run make PYTHON=python3.11 ..." >&2; exit 1; }; \
+	  $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
+	@touch $@
+
+bun: $(BUN_STAMP)
+
+$(BUN_STAMP):
+	@command -v npm >/dev/null || { echo "make bun: npm is missing (apt-get install npm)" >&2; exit 1; }
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+	@$(TOOLS)/node_modules/.bin/bun --version | grep -qx '$(BUN_VERSION)'
+	@touch $@
+
+chromium:
+	@scripts/ensure-chromium
+
+migrate: install
+	@if [ -f alembic.ini ]; then $(BIN)/alembic upgrade head; \
+	else echo "make migrate: no alembic.ini yet, nothing to migrate"; fi
+
+# Production mode: the compiled UI, the Reflex backend and the no-JS fallback on ONE port.
+run: install bun migrate
+	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-host $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy imageapp
+
+test: install bun chromium lint
+	$(BIN)/pytest -q tests

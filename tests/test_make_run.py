@@ -1,0 +1,77 @@
+"""Smoke test of `make run`: the real production build answers on one port."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.prod_server import SERVER_TEST_TIMEOUT_S, ProdServer, prod_server
+
+__all__ = ["prod_server"]  # the shared, session-wide server fixture
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(SERVER_TEST_TIMEOUT_S)]
+
+
+@pytest.fixture
+def client(prod_server: ProdServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=prod_server.base_url, timeout=30.0) as client:
+        yield client
+
+
+def test_ping_answers(client: httpx.Client) -> None:
+    response = client.get("/ping")
+    assert response.status_code == 200
+
+
+def test_library_page_is_the_prerendered_reflex_page(client: httpx.Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "<title>Image library · imageapp</title>" in html
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.DOTALL)
+    assert noscript is not None
+    assert 'href="/nojs/images"' in noscript.group(1)
+    assert "Built with Reflex" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_upload/anything",
+        "/_upload/temp/pending.jpg",
+        "/_upload/images/1.jpg",
+        "//_upload/images/1.jpg",
+        "/_upload/%2e%2e/imageapp.db",
+        "/_upload",
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_nothing_is_served_from_reflex_upload_dir(
+    client: httpx.Client, method: str, path: str
+) -> None:
+    url = client.base_url.copy_with(raw_path=path.encode())  # exactly as written, no clean-up
+    response = client.request(method, url)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("folder", ["temp", "images"])
+def test_files_on_disk_are_not_reachable_under_upload(
+    prod_server: ProdServer, client: httpx.Client, folder: str
+) -> None:
+    """Real files in our storage AND in Reflex's own upload dir: neither comes back."""
+    name = f"{uuid.uuid4().hex}.jpg"
+    secret = b"private image bytes " + name.encode()
+    for root in (prod_server.storage_dir, prod_server.reflex_upload_dir):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(secret)
+
+    for path in (f"/_upload/{folder}/{name}", f"/_upload/{name}"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert secret not in response.content
