@@ -355,3 +355,31 @@ def test_library_lists_newest_first_with_pages(
 
 def test_empty_library(client: TestClient) -> None:
     assert "No images yet." in client.get("/nojs/images").text
+
+
+def test_oversize_body_without_content_length_is_counted_while_streaming(
+    client: TestClient, service: UploadService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service.settings, "max_upload_bytes", 100_000)
+    boundary = "imageapp-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f"{csrf_of(client)}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+        f'name="image_file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
+
+    def body():  # a generator: sent chunked, with no Content-Length header
+        yield head + jpeg_bytes()
+        for _ in range(40):
+            yield b"\0" * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = client.post(
+        "/nojs/images/upload",
+        content=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 303
+    assert "File is larger than" in client.get("/nojs/images/upload").text
+    assert stored(service) == ([], [])
+    assert rows(service) == []
