@@ -6,12 +6,41 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+RenditionFormat = Literal["webp", "jpeg", "png"]
+
+
+class RenditionPreset(BaseModel):
+    """One size of web-ready copies: its longest side, output formats and their quality.
+
+    ``jpeg`` means "JPEG, or PNG when the image has transparency" (JPEG cannot keep alpha).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    longest_side: int = Field(ge=16, le=8192)
+    formats: tuple[RenditionFormat, ...] = Field(default=("webp", "jpeg"), min_length=1)
+    jpeg_quality: int = Field(default=82, ge=1, le=95)
+    webp_quality: int = Field(default=80, ge=1, le=100)
+    # WebP lossless (PNG is always lossless); larger files, exact pixels.
+    lossless: bool = False
+    # libwebp effort 0 (fast) .. 6 (small); 4 is libwebp's own default.
+    webp_method: int = Field(default=4, ge=0, le=6)
+
+
+DEFAULT_PRESETS = (
+    RenditionPreset(name="thumb", longest_side=320),
+    RenditionPreset(name="web", longest_side=1600),
+)
 
 
 class Settings(BaseSettings):
@@ -28,6 +57,24 @@ class Settings(BaseSettings):
     secret_key_file: Path = INSTANCE_DIR / "secret_key"
     session_cookie_secure: bool = False
     page_size: int = Field(default=24, ge=1, le=200)
+    # JSON list of presets, e.g. [{"name": "thumb", "longest_side": 320}, ...].
+    rendition_presets: tuple[RenditionPreset, ...] = Field(default=DEFAULT_PRESETS, min_length=1)
+    # Keep EXIF/XMP (GPS included) on the stored original; renditions never carry any.
+    keep_original_metadata: bool = False
+
+    @field_validator("rendition_presets")
+    @classmethod
+    def _unique_preset_names(
+        cls, presets: tuple[RenditionPreset, ...]
+    ) -> tuple[RenditionPreset, ...]:
+        names = [preset.name for preset in presets]
+        if len(names) != len(set(names)):
+            raise ValueError("rendition preset names must be unique")
+        return presets
+
+    def preset(self, name: str) -> RenditionPreset | None:
+        """The configured preset called ``name``, if any."""
+        return next((preset for preset in self.rendition_presets if preset.name == name), None)
 
     @field_validator("storage_dir", "secret_key_file")
     @classmethod

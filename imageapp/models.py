@@ -89,11 +89,42 @@ class Image(SQLModel, table=True):
     alt_text: str | None = Field(default=None, sa_column=sa.Column(sa.String(250)))
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(200), unique=True))
+    # SHA-256 (hex) of the bytes as uploaded, before any metadata was stripped: finds duplicates.
+    sha256: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
     # Step-2 values a person typed that were refused, kept so the form can show them again.
     metadata_draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )
     updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class Rendition(SQLModel, table=True):
+    """A web-ready copy of an image: one preset in one format, stored under ``images/``.
+
+    ``path`` is content-addressed (``images/<original uuid>.<preset>.<digest>.<ext>``), so a
+    file never changes once written; ``spec`` fingerprints the preset settings that made it,
+    so ``imageapp renditions rebuild`` can tell outdated copies from done work.
+    """
+
+    __tablename__ = "rendition"
+    __table_args__ = (sa.UniqueConstraint("image_id", "preset", "format"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    image_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("image.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    preset: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    format: str = Field(sa_column=sa.Column(sa.String(8), nullable=False))
+    width: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    height: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    size_bytes: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    path: str = Field(sa_column=sa.Column(sa.String(255), nullable=False, unique=True))
+    spec: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )

@@ -23,7 +23,7 @@ from imageapp.services.uploads import UploadService
 POSTGRES_ADMIN_URL = os.environ.get(
     "IMAGEAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("image_tag", "tag", "image")
+TABLES = ("rendition", "image_tag", "tag", "image")
 
 
 def alembic_upgrade(url: str) -> None:

@@ -1,15 +1,21 @@
 """One uploaded file arriving in chunks, checked as it comes (step 1 before the database).
 
 It never holds more than the first few KB in memory: libmagic judges those, then every chunk
-goes straight to a temp file with a running size check. Any refusal removes the partial file.
+goes straight to a temp file with a running size check and a running SHA-256 (for duplicate
+detection). Any refusal removes the partial file. Once the file decodes, its personal metadata
+is stripped in place, so even the pending preview is clean.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
+from imageapp.services.errors import UploadRejected
+from imageapp.services.privacy import MetadataStripError, strip_metadata
 from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
 from imageapp.services.validation import (
     SNIFF_BYTES,
@@ -35,6 +41,7 @@ class StoredFile:
     height: int
     original_filename: str
     client_mime_type: str | None
+    sha256: str
 
 
 class IncomingUpload(Generic[Recorded]):
@@ -49,8 +56,10 @@ class IncomingUpload(Generic[Recorded]):
         record: Callable[[StoredFile], Recorded],
         filename: str | None,
         client_mime_type: str | None,
+        keep_metadata: bool = False,
     ) -> None:
         self._storage = storage
+        self._keep_metadata = keep_metadata
         self._max_bytes = max_bytes
         self._max_pixels = max_pixels
         self._record = record
@@ -59,6 +68,7 @@ class IncomingUpload(Generic[Recorded]):
         self._head = bytearray()
         self._writer: TempFileWriter | None = None
         self._image_type: ImageType | None = None
+        self._sha256 = hashlib.sha256()
         self.size = 0
 
     def write(self, chunk: bytes) -> None:
@@ -67,6 +77,7 @@ class IncomingUpload(Generic[Recorded]):
         if self.size > self._max_bytes:
             self.abort()
             raise too_large(self._max_bytes)
+        self._sha256.update(chunk)
         if self._writer is None:
             self._head += chunk
             if len(self._head) >= SNIFF_BYTES:
@@ -84,19 +95,21 @@ class IncomingUpload(Generic[Recorded]):
         assert writer is not None
         assert image_type is not None
         writer.close()
+        path = self._storage.path_of(writer.relative)
         try:
-            info = inspect_image(
-                self._storage.path_of(writer.relative), image_type, self._max_pixels
-            )
+            info = inspect_image(path, image_type, self._max_pixels)
+            if not self._keep_metadata:
+                _strip_personal_metadata(path, image_type.mime_type)
             return self._record(
                 StoredFile(
                     temp_path=writer.relative,
                     mime_type=image_type.mime_type,
-                    size_bytes=self.size,
+                    size_bytes=path.stat().st_size,
                     width=info.width,
                     height=info.height,
                     original_filename=self._filename,
                     client_mime_type=self._client_mime_type,
+                    sha256=self._sha256.hexdigest(),
                 )
             )
         except BaseException:
@@ -128,3 +141,12 @@ class IncomingUpload(Generic[Recorded]):
         except BaseException:
             self._writer.discard()
             raise
+
+
+def _strip_personal_metadata(path: Path, mime_type: str) -> None:
+    try:
+        strip_metadata(path, mime_type)
+    except MetadataStripError:
+        raise UploadRejected(
+            "damaged", "This image's file structure is damaged and cannot be cleaned safely."
+        ) from None

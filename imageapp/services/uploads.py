@@ -83,6 +83,7 @@ class UploadService:
             record=lambda stored: self._record_pending(stored, owner),
             filename=filename,
             client_mime_type=client_mime_type,
+            keep_metadata=self.settings.keep_original_metadata,
         )
 
     def create_pending(
@@ -120,6 +121,7 @@ class UploadService:
                     size_bytes=stored.size_bytes,
                     width=stored.width,
                     height=stored.height,
+                    sha256=stored.sha256,
                     created_at=now,
                     updated_at=now,
                 )

@@ -1,0 +1,122 @@
+"""Test images that carry personal metadata (EXIF with GPS, XMP, comments), an ICC profile,
+an EXIF orientation or transparency, built in memory with Pillow."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageCms, PngImagePlugin
+
+from tests.images import make_image
+
+SECRET = b"Jane Doe"  # put into every metadata field: it must never be served
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">' + SECRET + b"</x:xmpmeta>"
+ORIENTATION = 0x0112
+GPS_IFD = 0x8825
+MARK = (255, 0, 0)  # the upright image's top-left corner
+# Pillow's exif_transpose applies these for orientation N; here, their inverse makes the file.
+STORE_TRANSFORM: dict[int, Image.Transpose | None] = {
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+def srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def private_exif(orientation: int = 1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[0x013B] = SECRET.decode()  # Artist
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[GPS_IFD] = {1: "N", 2: (52.0, 22.0, 1.5), 3: "E", 4: (4.0, 53.0, 0.0)}
+    return exif
+
+
+def upright_marked(size: tuple[int, int] = (120, 60)) -> Image.Image:
+    """A wide image, grey, with a red block in its top-left corner."""
+    image = Image.new("RGB", size, (128, 128, 128))
+    image.paste(MARK, (0, 0, size[0] // 4, size[1] // 4))
+    return image
+
+
+def oriented_jpeg(orientation: int, size: tuple[int, int] = (120, 60)) -> bytes:
+    """A JPEG that displays as ``upright_marked(size)`` once EXIF ``orientation`` is applied."""
+    image = upright_marked(size)
+    transform = STORE_TRANSFORM[orientation]
+    stored = image.transpose(transform) if transform is not None else image
+    return save(stored, "JPEG", quality=95, exif=private_exif(orientation).tobytes())
+
+
+def save(image: Image.Image, fmt: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def jpeg_with_metadata(orientation: int = 1, progressive: bool = False) -> bytes:
+    return save(
+        make_image((96, 64)),
+        "JPEG",
+        quality=90,
+        exif=private_exif(orientation).tobytes(),
+        icc_profile=srgb_profile(),
+        comment=SECRET,
+        xmp=XMP,
+        progressive=progressive,
+    )
+
+
+def png_with_metadata(mode: str = "RGB") -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", SECRET.decode())
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    return save(
+        make_image((96, 64), mode=mode),
+        "PNG",
+        pnginfo=info,
+        exif=private_exif().tobytes(),
+        icc_profile=srgb_profile(),
+    )
+
+
+def webp_with_metadata() -> bytes:
+    return save(
+        make_image((96, 64)),
+        "WEBP",
+        quality=80,
+        exif=private_exif().tobytes(),
+        icc_profile=srgb_profile(),
+        xmp=XMP,
+    )
+
+
+def gif_with_metadata() -> bytes:
+    """An animated GIF with a comment and an XMP application block."""
+    frames = [make_image((48, 32), seed=n).convert("P") for n in range(2)]
+    data = save(frames[0], "GIF", save_all=True, append_images=frames[1:], comment=SECRET)
+    xmp_block = b"\x21\xff\x0bXMP DataXMP" + bytes([len(XMP)]) + XMP + b"\x00"
+    return data[:-1] + xmp_block + data[-1:]
+
+
+def transparent_png(size: tuple[int, int] = (400, 200)) -> bytes:
+    """RGBA with a fully transparent left half."""
+    image = make_image(size, mode="RGBA")
+    image.paste((0, 0, 0, 0), (0, 0, size[0] // 2, size[1]))
+    return save(image, "PNG")
+
+
+def cmyk_jpeg(size: tuple[int, int] = (80, 60)) -> bytes:
+    return save(make_image(size).convert("CMYK"), "JPEG", quality=90)
+
+
+def has_no_personal_metadata(data: bytes) -> bool:
+    """The file's bytes: no EXIF block marker, no GPS, no XMP, no comment text."""
+    return b"Exif\x00\x00" not in data and SECRET not in data and b"xmpmeta" not in data
