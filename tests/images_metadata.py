@@ -4,6 +4,7 @@ an EXIF orientation or transparency, built in memory with Pillow."""
 from __future__ import annotations
 
 import io
+from functools import cache
 
 from PIL import Image, ImageCms, PngImagePlugin
 
@@ -27,7 +28,9 @@ STORE_TRANSFORM: dict[int, Image.Transpose | None] = {
 }
 
 
+@cache
 def srgb_profile() -> bytes:
+    """One sRGB profile per run (each new one carries its creation time)."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 

@@ -3,6 +3,8 @@
 The row goes first, with a conditional delete that only matches rows still ``pending``; files go
 after the commit. So a row finalized a millisecond earlier is never touched, and a crash after
 the commit leaves at worst an unreferenced temp file, which ``sweep_orphan_temp_files`` removes.
+Renditions follow the same rule (rows first, files after), and ``sweep_orphan_renditions``
+removes rendition files that no row refers to (a crash between writing a file and its row).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from imageapp.models import Image, ImageStatus, utcnow
-from imageapp.services.storage import LocalStorage
+from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.renditions import RENDITION_NAME
+from imageapp.services.storage import IMAGES, LocalStorage
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -99,6 +102,47 @@ class DiskImageCleanupService:
                     log.info("removed orphan temp file %s", relative)
                     removed += 1
         return removed
+
+    def sweep_orphan_renditions(self, older_than: timedelta) -> int:
+        """Remove rendition files no row refers to, if older than ``older_than``.
+
+        The age guard keeps a file that is being written now (its row not committed yet).
+        """
+        cutoff = time.time() - older_than.total_seconds()
+        candidates = [
+            f"{IMAGES}/{path.name}"
+            for path in self.storage.iter_image_files()
+            if RENDITION_NAME.match(path.name) and path.stat().st_mtime < cutoff
+        ]
+        removed = 0
+        for start in range(0, len(candidates), self.batch_size):
+            batch = candidates[start : start + self.batch_size]
+            with self.engine.connect() as connection:
+                referenced = set(
+                    connection.scalars(
+                        sa.select(col(Rendition.path)).where(col(Rendition.path).in_(batch))
+                    )
+                )
+            for relative in set(batch) - referenced:
+                if self.storage.delete(relative):
+                    log.info("removed orphan rendition %s", relative)
+                    removed += 1
+        return removed
+
+    def delete_image(self, image_id: int) -> bool:
+        """Delete a finished image: its row (renditions cascade), then its files."""
+        with self.engine.begin() as connection:
+            file_path = connection.scalar(
+                sa.delete(Image)
+                .where(col(Image.id) == image_id, col(Image.status) != ImageStatus.PENDING.value)
+                .returning(col(Image.file_path))
+            )
+        if file_path is None:
+            return False
+        for relative in [file_path, *self.storage.derived_files_of(file_path)]:
+            self.storage.delete(relative)
+        log.info("deleted image %s (%s)", image_id, file_path)
+        return True
 
     @staticmethod
     def _expired(cutoff: object) -> tuple[sa.ColumnElement[bool], ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
 
@@ -18,6 +19,13 @@ def build_cleanup_service(settings: Settings | None = None) -> DiskImageCleanupS
     return DiskImageCleanupService(get_engine(settings.database_url), build_storage(settings))
 
 
+def build_rendition_service(settings: Settings | None = None) -> RenditionService:
+    settings = settings or get_settings()
+    return RenditionService(
+        engine=get_engine(settings.database_url), storage=build_storage(settings), settings=settings
+    )
+
+
 def build_upload_service(settings: Settings | None = None) -> UploadService:
     settings = settings or get_settings()
     engine = get_engine(settings.database_url)
@@ -27,4 +35,5 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
         storage=storage,
         settings=settings,
         cleanup=DiskImageCleanupService(engine, storage),
+        renditions=RenditionService(engine=engine, storage=storage, settings=settings),
     )

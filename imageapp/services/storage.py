@@ -109,6 +109,27 @@ class LocalStorage:
         _fsync_directory(self.images_dir)
         return target_relative
 
+    def write_image_file(self, name: str, data: bytes) -> str:
+        """Store ``data`` durably as ``images/<name>`` (write, fsync, rename); returns its path."""
+        relative = f"{IMAGES}/{name}"
+        target = self.path_of(relative)
+        part = target.with_name(f".{name}.part")
+        try:
+            with part.open("wb") as writer:
+                writer.write(data)
+                writer.flush()
+                os.fsync(writer.fileno())
+            os.replace(part, target)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return relative
+
+    def derived_files_of(self, original_relative: str) -> list[str]:
+        """Files made from a permanent original (renditions): named ``<its uuid>.<...>``."""
+        stem = Path(original_relative).stem
+        return sorted(f"{IMAGES}/{path.name}" for path in self.images_dir.glob(f"{stem}.*.*"))
+
     def delete(self, relative: str | None) -> bool:
         """Remove a stored file; a file already gone is fine. True if something was removed."""
         if not relative:
@@ -121,6 +142,9 @@ class LocalStorage:
 
     def iter_temp_files(self) -> Iterator[Path]:
         yield from (entry for entry in self.temp_dir.iterdir() if entry.is_file())
+
+    def iter_image_files(self) -> Iterator[Path]:
+        yield from (entry for entry in self.images_dir.iterdir() if entry.is_file())
 
     @staticmethod
     def _copy_atomically(source: Path, target: Path) -> None:

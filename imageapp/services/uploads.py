@@ -25,6 +25,7 @@ from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupServi
 from imageapp.services.errors import MetadataInvalid, UploadNotFound
 from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
+from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,15 @@ class UploadService:
         storage: LocalStorage,
         settings: Settings,
         cleanup: ImageCleanupService | None = None,
+        renditions: RenditionService | None = None,
     ) -> None:
         self.engine = engine
         self.storage = storage
         self.settings = settings
         self.cleanup = cleanup or DiskImageCleanupService(engine, storage)
+        self.renditions = renditions or RenditionService(
+            engine=engine, storage=storage, settings=settings
+        )
 
     @property
     def pending_ttl(self) -> timedelta:
@@ -246,7 +251,10 @@ class UploadService:
            plus the tags. Zero rows means someone else got there first: another finalize of the
            same token (return its image) or cleanup (remove our link, UploadNotFound);
         3. after the commit, remove the temp name; a crash before that leaves a temp file no row
-           refers to, which ``cleanup-temp`` sweeps.
+           refers to, which ``cleanup-temp`` sweeps;
+        4. only then make the renditions, from the stored original, outside the critical
+           section. Failing there never loses the image: it is logged, the pages fall back to
+           the original, and ``imageapp renditions rebuild`` makes what is missing.
         """
         try:
             pending = self.get_pending(token=token, owner=owner)
@@ -268,7 +276,16 @@ class UploadService:
             raise
         self.storage.delete(pending.temp_path)
         log.info("image %s finalized as %s", image_id, permanent)
+        self._make_renditions(image_id)
         return image_id
+
+    def _make_renditions(self, image_id: int) -> None:
+        try:
+            self.renditions.generate(image_id)
+        except Exception:
+            log.exception(
+                "image %s: renditions failed; `imageapp renditions rebuild` will retry", image_id
+            )
 
     def cancel(self, *, token: str | None, owner: str) -> None:
         """Discard the owner's pending upload (cancel and upload-different)."""

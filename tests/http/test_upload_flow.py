@@ -18,7 +18,7 @@ from tests.images import HTML, SVG, jpeg_bytes, png_bytes, truncated_jpeg
 def stored(service: UploadService) -> tuple[list[str], list[str]]:
     return (
         sorted(p.name for p in service.storage.temp_dir.iterdir()),
-        sorted(p.name for p in service.storage.images_dir.iterdir()),
+        sorted(p.name for p in service.storage.images_dir.iterdir() if p.name.count(".") == 1),
     )
 
 

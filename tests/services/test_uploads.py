@@ -17,9 +17,10 @@ from tests.images import HTML, IMAGE_FACTORIES, SVG, jpeg_bytes, png_claiming, t
 
 
 def stored_files(storage: LocalStorage) -> dict[str, list[str]]:
+    """Pending files and permanent originals (their renditions, ``<uuid>.<preset>...``, aside)."""
     return {
         "temp": sorted(p.name for p in storage.temp_dir.iterdir()),
-        "images": sorted(p.name for p in storage.images_dir.iterdir()),
+        "images": sorted(p.name for p in storage.images_dir.iterdir() if p.name.count(".") == 1),
     }
 
 

@@ -1,0 +1,192 @@
+"""Keeping an image's renditions: make them from the stored original, record them, find them.
+
+Crash safety: files are written (and fsynced) first under content-addressed names, then the
+rows are replaced in one transaction, then files no row refers to anymore are removed. A crash
+in between leaves at worst an unreferenced file, which ``cleanup-temp`` sweeps; never a row
+without its file. Names start with the original's uuid (``<uuid>.<preset>.<digest>.<ext>``),
+so everything made from one original can be found from its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
+
+from imageapp.config import RenditionPreset, Settings
+from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.rendering import EXTENSIONS, RenderedFile, render_presets
+from imageapp.services.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+DIGEST_LENGTH = 16
+RENDITION_NAME = re.compile(
+    r"^(?P<stem>[0-9a-f-]{36})\.(?P<preset>[a-z][a-z0-9_]*)\.(?P<digest>[0-9a-f]{16})"
+    r"\.(?P<extension>webp|jpg|png)$"
+)
+# Images whose originals are kept: renditions are made for both (inactive ones may come back).
+KEPT_STATUSES = (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRendition:
+    """One recorded rendition, as the UIs and the media route need it."""
+
+    image_id: int
+    preset: str
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    path: str
+
+    @property
+    def digest(self) -> str:
+        found = RENDITION_NAME.match(self.path.rpartition("/")[2])
+        return found["digest"] if found else ""
+
+    @property
+    def file_name(self) -> str:
+        """The public, content-addressed name: ``<preset>.<digest>.<extension>``."""
+        return f"{self.preset}.{self.digest}.{EXTENSIONS[self.format]}"
+
+
+def rendition_name(original_path: str, rendered: RenderedFile) -> str:
+    stem = original_path.rpartition("/")[2].partition(".")[0]
+    digest = hashlib.sha256(rendered.data).hexdigest()[:DIGEST_LENGTH]
+    return f"{stem}.{rendered.preset}.{digest}.{EXTENSIONS[rendered.format]}"
+
+
+def renditions_of(
+    engine: Engine, image_ids: Iterable[int]
+) -> dict[int, tuple[StoredRendition, ...]]:
+    """The recorded renditions of these images, smallest first (for srcset)."""
+    ids = sorted(set(image_ids))
+    found: dict[int, list[StoredRendition]] = {image_id: [] for image_id in ids}
+    if not ids:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                col(Rendition.image_id),
+                col(Rendition.preset),
+                col(Rendition.format),
+                col(Rendition.width),
+                col(Rendition.height),
+                col(Rendition.size_bytes),
+                col(Rendition.path),
+            )
+            .where(col(Rendition.image_id).in_(ids))
+            .order_by(col(Rendition.image_id), col(Rendition.width), col(Rendition.format))
+        )
+        for row in rows:
+            found[row.image_id].append(StoredRendition(*row))
+    return {image_id: tuple(items) for image_id, items in found.items()}
+
+
+class RenditionService:
+    """Makes and records the renditions of stored originals."""
+
+    def __init__(self, *, engine: Engine, storage: LocalStorage, settings: Settings) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.settings = settings
+
+    def generate(self, image_id: int, presets: Sequence[RenditionPreset] | None = None) -> int:
+        """(Re)make these presets (default: all) of one kept image; returns files recorded."""
+        with self.engine.connect() as connection:
+            original = connection.scalar(
+                sa.select(col(Image.file_path)).where(
+                    col(Image.id) == image_id, col(Image.status).in_(KEPT_STATUSES)
+                )
+            )
+        if not original:
+            return 0
+        rendered = render_presets(
+            self.storage.path_of(original), presets or self.settings.rendition_presets
+        )
+        written = [
+            (item, self.storage.write_image_file(rendition_name(original, item), item.data))
+            for item in rendered
+        ]
+        try:
+            with self.engine.begin() as connection:
+                superseded = self._record(connection, image_id, written)
+        except sa.exc.IntegrityError:  # the image was deleted meanwhile
+            for _item, path in written:
+                self.storage.delete(path)
+            return 0
+        for path in superseded:
+            self.storage.delete(path)
+        log.info("image %s: %d rendition(s) written", image_id, len(written))
+        return len(written)
+
+    def _record(
+        self, connection: Connection, image_id: int, written: list[tuple[RenderedFile, str]]
+    ) -> set[str]:
+        """Replace the rows of the rendered presets; returns the paths no row uses anymore."""
+        presets = {item.preset for item, _path in written}
+        old_paths = set(
+            connection.scalars(
+                sa.select(col(Rendition.path)).where(
+                    col(Rendition.image_id) == image_id, col(Rendition.preset).in_(presets)
+                )
+            )
+        )
+        kept = {(item.preset, item.format) for item, _path in written}
+        stale = [
+            row.id
+            for row in connection.execute(
+                sa.select(col(Rendition.id), col(Rendition.preset), col(Rendition.format)).where(
+                    col(Rendition.image_id) == image_id, col(Rendition.preset).in_(presets)
+                )
+            )
+            if (row.preset, row.format) not in kept
+        ]
+        if stale:
+            connection.execute(sa.delete(Rendition).where(col(Rendition.id).in_(stale)))
+        for item, path in written:
+            _upsert(connection, image_id, item, path)
+        return old_paths - {path for _item, path in written}
+
+    def remove_unconfigured(self) -> int:
+        """Delete renditions of presets no longer configured (rows, then files)."""
+        names = [preset.name for preset in self.settings.rendition_presets]
+        with self.engine.begin() as connection:
+            paths = connection.scalars(
+                sa.delete(Rendition)
+                .where(col(Rendition.preset).not_in(names))
+                .returning(col(Rendition.path))
+            ).all()
+        for path in paths:
+            self.storage.delete(path)
+        return len(paths)
+
+
+def _upsert(connection: Connection, image_id: int, item: RenderedFile, path: str) -> None:
+    values = {
+        "image_id": image_id,
+        "preset": item.preset,
+        "format": item.format,
+        "width": item.width,
+        "height": item.height,
+        "size_bytes": len(item.data),
+        "path": path,
+        "spec": item.spec,
+        "created_at": utcnow(),
+    }
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Rendition).values(values)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["image_id", "preset", "format"],
+            set_={key: statement.excluded[key] for key in values if key != "image_id"},
+        )
+    )

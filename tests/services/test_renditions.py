@@ -1,0 +1,241 @@
+"""Renditions made at finalize, recorded, rebuilt and removed (real databases, real files)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+from sqlalchemy.engine import Engine
+
+from imageapp.config import RenditionPreset
+from imageapp.models import Image as ImageRow
+from imageapp.models import Rendition
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.errors import ImageAppError
+from imageapp.services.rebuild import rebuild_renditions
+from imageapp.services.renditions import RenditionService, renditions_of
+from imageapp.services.storage import LocalStorage
+from imageapp.services.uploads import UploadService
+from tests.factories import metadata, pending_upload
+from tests.images import jpeg_bytes
+from tests.images_metadata import (
+    GPS_IFD,
+    ORIENTATION,
+    has_no_personal_metadata,
+    jpeg_with_metadata,
+    png_with_metadata,
+    srgb_profile,
+    transparent_png,
+    webp_with_metadata,
+)
+
+
+def finished_image(uploads: UploadService, data: bytes | None = None, owner: str = "s1") -> int:
+    pending = pending_upload(uploads, owner=owner, data=data)
+    return uploads.finalize(token=pending.upload_token, owner=owner, metadata=metadata())
+
+
+def rendition_rows(engine: Engine, image_id: int | None = None) -> list[sa.Row]:
+    query = sa.select(Rendition).order_by(Rendition.preset, Rendition.format)
+    if image_id is not None:
+        query = query.where(Rendition.image_id == image_id)
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def original_path(engine: Engine, image_id: int) -> str:
+    with engine.connect() as connection:
+        path = connection.scalar(sa.select(ImageRow.file_path).where(ImageRow.id == image_id))
+    assert path
+    return path
+
+
+def files_in(storage: LocalStorage) -> set[str]:
+    return {f"images/{path.name}" for path in storage.images_dir.iterdir()}
+
+
+def test_finalize_makes_every_preset_in_webp_and_jpeg(
+    uploads: UploadService, engine: Engine, storage: LocalStorage
+) -> None:
+    image_id = finished_image(uploads, jpeg_bytes((2000, 1000)))
+    rows = rendition_rows(engine, image_id)
+    assert [(r.preset, r.format, r.width, r.height) for r in rows] == [
+        ("thumb", "jpeg", 320, 160),
+        ("thumb", "webp", 320, 160),
+        ("web", "jpeg", 1600, 800),
+        ("web", "webp", 1600, 800),
+    ]
+    stem = Path(original_path(engine, image_id)).stem
+    for row in rows:
+        path = storage.path_of(row.path)
+        assert path.name.startswith(f"{stem}.{row.preset}.")
+        assert path.stat().st_size == row.size_bytes
+        with Image.open(path) as image:
+            assert image.size == (row.width, row.height)
+    assert files_in(storage) == {original_path(engine, image_id)} | {r.path for r in rows}
+
+
+def test_transparent_images_get_png_instead_of_jpeg(uploads: UploadService, engine: Engine) -> None:
+    image_id = finished_image(uploads, transparent_png((400, 200)))
+    rows = rendition_rows(engine, image_id)
+    assert {(r.preset, r.format) for r in rows} == {
+        ("thumb", "png"),
+        ("thumb", "webp"),
+        ("web", "png"),
+        ("web", "webp"),
+    }
+    assert {(r.width, r.height) for r in rows if r.preset == "web"} == {(400, 200)}
+
+
+@pytest.mark.parametrize("factory", [jpeg_with_metadata, png_with_metadata, webp_with_metadata])
+def test_no_served_file_carries_metadata_but_icc_survives(
+    uploads: UploadService, engine: Engine, storage: LocalStorage, factory: object
+) -> None:
+    image_id = finished_image(uploads, factory())  # type: ignore[operator]
+    served = [original_path(engine, image_id), *(r.path for r in rendition_rows(engine, image_id))]
+    assert len(served) == 5
+    for relative in served:
+        data = storage.path_of(relative).read_bytes()
+        assert b"Exif\x00\x00" not in data, relative
+        assert has_no_personal_metadata(data), relative
+        with Image.open(storage.path_of(relative)) as image:
+            assert dict(image.getexif()) == {}, relative
+            assert image.getexif().get_ifd(GPS_IFD) == {}
+            assert image.info.get("icc_profile") == srgb_profile(), relative
+
+
+def test_a_rotated_jpeg_original_keeps_only_its_orientation(
+    uploads: UploadService, engine: Engine, storage: LocalStorage
+) -> None:
+    image_id = finished_image(uploads, jpeg_with_metadata(orientation=6))
+    with Image.open(storage.path_of(original_path(engine, image_id))) as original:
+        assert dict(original.getexif()) == {ORIENTATION: 6}  # no GPS, no maker, no artist
+    for row in rendition_rows(engine, image_id):
+        data = storage.path_of(row.path).read_bytes()
+        assert b"Exif\x00\x00" not in data
+        assert row.height > row.width  # 96 x 64 stored, shown turned a quarter: upright
+
+
+def test_a_rendering_failure_keeps_the_image(
+    uploads: UploadService,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(self: RenditionService, image_id: int, presets: object = None) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(RenditionService, "generate", broken)
+    with caplog.at_level(logging.ERROR):
+        image_id = finished_image(uploads)
+    with engine.connect() as connection:
+        status = connection.scalar(sa.select(ImageRow.status).where(ImageRow.id == image_id))
+    assert status == "active"
+    assert rendition_rows(engine) == []
+    assert "renditions rebuild" in caplog.text
+    monkeypatch.undo()
+    report = rebuild_renditions(uploads.renditions)
+    assert (report.images, report.rebuilt, report.failed) == (1, 1, 0)
+    assert len(rendition_rows(engine, image_id)) == 4
+
+
+def test_rebuild_skips_done_work_and_redoes_changed_presets(
+    uploads: UploadService, engine: Engine, storage: LocalStorage
+) -> None:
+    first, second = finished_image(uploads), finished_image(uploads, jpeg_bytes(seed=2))
+    assert rebuild_renditions(uploads.renditions).rebuilt == 0  # nothing to do
+    before = {r.path for r in rendition_rows(engine)}
+
+    settings = uploads.settings
+    thumb, web = settings.rendition_presets
+    settings.rendition_presets = (thumb.model_copy(update={"webp_quality": 30}), web)
+    seen: list[tuple[int, int]] = []
+    report = rebuild_renditions(uploads.renditions, progress=lambda *p: seen.append(p))
+    assert (report.images, report.rebuilt, report.failed) == (2, 2, 0)
+    assert seen == [(1, 2), (2, 2)]
+    after = rendition_rows(engine)
+    changed = {r.path for r in after} - before
+    assert {row.preset for row in after if row.path in changed} == {"thumb"}
+    assert {row.format for row in after if row.path in changed} == {"webp"}
+    assert files_in(storage) >= {r.path for r in after}
+    assert not (before - {r.path for r in after}) & files_in(storage)  # old files removed
+    assert {r.image_id for r in after} == {first, second}
+    assert rebuild_renditions(uploads.renditions).rebuilt == 0  # resumable: done is done
+
+
+def test_rebuild_one_preset_and_drop_removed_presets(
+    uploads: UploadService, engine: Engine, storage: LocalStorage
+) -> None:
+    image_id = finished_image(uploads)
+    with engine.begin() as connection:
+        connection.execute(sa.delete(Rendition).where(Rendition.preset == "web"))
+    report = rebuild_renditions(uploads.renditions, preset_name="thumb")
+    assert report.rebuilt == 0
+    assert {r.preset for r in rendition_rows(engine)} == {"thumb"}
+    assert rebuild_renditions(uploads.renditions, preset_name="web").rebuilt == 1
+
+    uploads.settings.rendition_presets = (RenditionPreset(name="small", longest_side=40),)
+    report = rebuild_renditions(uploads.renditions)
+    assert (report.removed, report.rebuilt) == (4, 1)
+    assert {(r.preset, r.format) for r in rendition_rows(engine, image_id)} == {
+        ("small", "jpeg"),
+        ("small", "webp"),
+    }
+    assert len(files_in(storage)) == 3
+    with pytest.raises(ImageAppError) as err:
+        rebuild_renditions(uploads.renditions, preset_name="thumb")
+    assert err.value.code == "unknown_preset"
+
+
+def test_renditions_of_lists_them_smallest_first(uploads: UploadService, engine: Engine) -> None:
+    image_id = finished_image(uploads, jpeg_bytes((2000, 1000)))
+    found = renditions_of(engine, [image_id, 424242])
+    assert [(r.preset, r.format) for r in found[image_id]] == [
+        ("thumb", "jpeg"),
+        ("thumb", "webp"),
+        ("web", "jpeg"),
+        ("web", "webp"),
+    ]
+    assert found[424242] == ()
+    name = found[image_id][1].file_name
+    assert name.startswith("thumb.")
+    assert name.endswith(".webp")
+    assert len(name.split(".")[1]) == 16
+
+
+def test_deleting_an_image_removes_its_renditions(
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+) -> None:
+    kept, deleted = finished_image(uploads), finished_image(uploads, jpeg_bytes(seed=3))
+    assert cleanup.delete_image(deleted) is True
+    assert {r.image_id for r in rendition_rows(engine)} == {kept}
+    assert files_in(storage) == {original_path(engine, kept)} | {
+        r.path for r in rendition_rows(engine)
+    }
+    assert cleanup.delete_image(deleted) is False
+    assert uploads.renditions.generate(deleted) == 0
+
+
+def test_orphan_rendition_files_are_swept_when_old(
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+) -> None:
+    image_id = finished_image(uploads)
+    stem = Path(original_path(engine, image_id)).stem
+    orphan = storage.write_image_file(f"{stem}.web.0123456789abcdef.webp", b"left by a crash")
+    fresh = storage.write_image_file(f"{stem}.web.fedcba9876543210.webp", b"being written")
+    an_hour_ago = time.time() - 3600
+    os.utime(storage.path_of(orphan), (an_hour_ago, an_hour_ago))
+    for row in rendition_rows(engine):
+        os.utime(storage.path_of(row.path), (an_hour_ago, an_hour_ago))
+
+    assert cleanup.sweep_orphan_renditions(timedelta(minutes=30)) == 1
+    assert not storage.path_of(orphan).exists()
+    assert storage.path_of(fresh).exists()
+    assert all(storage.path_of(r.path).exists() for r in rendition_rows(engine))
+    assert storage.path_of(original_path(engine, image_id)).exists()
