@@ -74,6 +74,10 @@ async def upload_step_one(request: Request, uploads: UploadsDep, settings: Setti
                 "upload_token": pending.upload_token,
                 "image_id": pending.image_id,
                 "preview_url": f"{PREVIEW}?token={pending.upload_token}",
+                "duplicates": [
+                    {"id": image.id, "title": image.title, "url": f"/nojs/images/{image.id}"}
+                    for image in pending.duplicates
+                ],
             },
             status_code=201,
         )

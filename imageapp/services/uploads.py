@@ -22,8 +22,10 @@ from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
+from imageapp.services.duplicates import active_duplicates
 from imageapp.services.errors import MetadataInvalid, UploadNotFound
 from imageapp.services.incoming import IncomingUpload, StoredFile
+from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
@@ -49,6 +51,9 @@ class PendingUpload:
     temp_path: str
     created_at: datetime
     expires_at: datetime
+    sha256: str | None = None
+    # Active images uploaded from the very same bytes: the UIs offer "keep anyway" or cancel.
+    duplicates: tuple[ImageSummary, ...] = ()
 
 
 class UploadService:
@@ -151,6 +156,8 @@ class UploadService:
             temp_path=stored.temp_path,
             created_at=now,
             expires_at=now + self.pending_ttl,
+            sha256=stored.sha256,
+            duplicates=active_duplicates(self.engine, stored.sha256),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -187,7 +194,13 @@ class UploadService:
             temp_path=row["temp_path"],
             created_at=row["created_at"],
             expires_at=expires_at,
+            sha256=row["sha256"],
+            duplicates=active_duplicates(self.engine, row["sha256"]),
         )
+
+    def duplicates_of(self, *, token: str | None, owner: str) -> tuple[ImageSummary, ...]:
+        """Active images with the same bytes as the owner's pending upload (may be empty)."""
+        return self.get_pending(token=token, owner=owner).duplicates
 
     def list_pending(self, *, owner: str) -> list[PendingUpload]:
         """The owner's unexpired pending uploads, oldest first (to resume after a reload)."""

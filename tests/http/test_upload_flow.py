@@ -108,7 +108,8 @@ def test_json_variant_of_step_one(client: TestClient, service: UploadService) ->
     response = upload(client, headers={"Accept": "application/json"})
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"upload_token", "image_id", "preview_url"}
+    assert set(body) == {"upload_token", "image_id", "preview_url", "duplicates"}
+    assert body["duplicates"] == []
     preview = client.get(body["preview_url"])
     assert preview.status_code == 200
     assert preview.headers["content-type"] == "image/jpeg"

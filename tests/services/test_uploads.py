@@ -155,7 +155,7 @@ def test_metadata_error_keeps_the_upload_pending(
     uploads: UploadService, storage: LocalStorage
 ) -> None:
     pending = pending_upload(uploads)
-    other = pending_upload(uploads)
+    other = pending_upload(uploads, data=jpeg_bytes(seed=2))  # not a duplicate of the first
     uploads.finalize(token=other.upload_token, owner="session-1", metadata=metadata(slug="taken"))
     with pytest.raises(MetadataInvalid) as err:
         uploads.finalize(

@@ -1,0 +1,27 @@
+"""Finding active images whose uploaded bytes were identical (same SHA-256)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from imageapp.models import Image, ImageStatus
+from imageapp.services.library import ImageSummary, summarize
+
+MAX_SHOWN = 5
+
+
+def active_duplicates(
+    engine: Engine, sha256: str | None, *, limit: int = MAX_SHOWN
+) -> tuple[ImageSummary, ...]:
+    """Active images uploaded from exactly these bytes, oldest first (none if no hash)."""
+    if not sha256:
+        return ()
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Image)
+            .where(col(Image.sha256) == sha256, col(Image.status) == ImageStatus.ACTIVE.value)
+            .order_by(col(Image.id))
+            .limit(limit)
+        ).all()
+        return tuple(summarize(row) for row in rows)
