@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from imageapp.fallback.deps import EngineDep, SettingsDep, UploadsDep
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import session_owner
 from imageapp.services.library import get_active_image, list_active_images
-from imageapp.services.media import active_image_file
+from imageapp.services.media import MediaFile, active_image_file, active_rendition_file
+from imageapp.services.pictures import media_file_url, original_url, picture_for
+from imageapp.services.renditions import renditions_of
 
 router = APIRouter()
+
+# /media/<id>/<preset>.<ext> (current file) or /media/<id>/<preset>.<digest>.<ext> (immutable).
+RENDITION_FILE = re.compile(
+    r"^(?P<preset>[a-z][a-z0-9_]{0,31})(?:\.(?P<digest>[0-9a-f]{16}))?\.(?P<extension>webp|jpg|png)$"
+)
+FORMATS = {"webp": "webp", "jpg": "jpeg", "png": "png"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=3600"
 
 
 @router.get("/nojs/images", name="image_list")
@@ -23,7 +35,18 @@ def image_list(
     session_owner(request)
     with Session(engine) as session:
         listing = list_active_images(session, page=page, page_size=settings.page_size)
-    return render(request, "image_list.html", listing=listing)
+    found = renditions_of(engine, (image.id for image in listing.items))
+    pictures = {
+        image.id: picture_for(
+            image_id=image.id,
+            width=image.width,
+            height=image.height,
+            renditions=found.get(image.id, ()),
+            preset="thumb",
+        )
+        for image in listing.items
+    }
+    return render(request, "image_list.html", listing=listing, pictures=pictures)
 
 
 @router.get("/nojs/images/{image_id}", name="image_detail")
@@ -33,21 +56,69 @@ def image_detail(request: Request, engine: EngineDep, image_id: int) -> Response
         image = get_active_image(session, image_id)
     if image is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
-    return render(request, "image_detail.html", image=image)
+    picture = picture_for(
+        image_id=image.id,
+        width=image.width,
+        height=image.height,
+        renditions=renditions_of(engine, [image.id]).get(image.id, ()),
+        preset="web",
+    )
+    return render(request, "image_detail.html", image=image, image_picture=picture)
 
 
 @router.get("/media/{image_id}", name="media")
-def media(image_id: int, uploads: UploadsDep) -> Response:
-    """An active image's file. Pending and inactive images are never served from here."""
+def media(request: Request, image_id: int, uploads: UploadsDep) -> Response:
+    """An active image's original. Pending and inactive images are never served from here."""
     found = active_image_file(uploads.engine, uploads.storage, image_id)
     if found is None:
-        return Response("Not Found", status_code=404, media_type="text/plain")
-    return FileResponse(
-        found.path,
-        media_type=found.mime_type,
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "public, max-age=3600",
-            "Content-Disposition": f'inline; filename="{found.download_name}"',
-        },
-    )
+        return _not_found()
+    return _file_response(request, found, REVALIDATE)
+
+
+@router.get("/media/{image_id}/{name}", name="media_rendition")
+def media_rendition(request: Request, image_id: int, name: str, uploads: UploadsDep) -> Response:
+    """One rendition of an active image; a missing one falls back to the original."""
+    wanted = RENDITION_FILE.match(name)
+    if wanted is None:
+        return _not_found()
+    preset, digest, fmt = wanted["preset"], wanted["digest"], FORMATS[wanted["extension"]]
+    found = active_rendition_file(uploads.engine, uploads.storage, image_id, preset, fmt)
+    if found is None:
+        if active_image_file(uploads.engine, uploads.storage, image_id) is None:
+            return _not_found()
+        return _temporary_redirect(original_url(image_id))
+    if digest is None:
+        return _file_response(request, found, REVALIDATE)
+    if digest != found.digest:  # rebuilt since the page was made: point to the current file
+        current = f"{preset}.{found.digest}.{wanted['extension']}"
+        return _temporary_redirect(media_file_url(image_id, current))
+    return _file_response(request, found, IMMUTABLE)
+
+
+def _file_response(request: Request, found: MediaFile, cache_control: str) -> Response:
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": cache_control,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if _etag_matches(request.headers.get("if-none-match"), found.etag):
+        return Response(status_code=304, headers=headers)
+    # Server-chosen name (slug and preset are [a-z0-9_-] only, so no escaping is needed).
+    headers["Content-Disposition"] = f'inline; filename="{found.download_name}"'
+    return FileResponse(found.path, media_type=found.mime_type, headers=headers)
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match uses the weak comparison: ``W/"x"`` matches ``"x"``; ``*`` matches all."""
+    if not header:
+        return False
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _temporary_redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-cache"})
+
+
+def _not_found() -> Response:
+    return Response("Not Found", status_code=404, media_type="text/plain")

@@ -1,4 +1,9 @@
-"""Finding the file to serve for an active image (the media route's only source of truth)."""
+"""Finding the file to serve for an active image (the media route's only source of truth).
+
+Originals and renditions are only ever served for ACTIVE images. Every file gets a strong
+ETag that changes whenever its bytes could: an original's stored name is a fresh uuid that
+never holds other bytes; a rendition's name carries the digest of its content.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from imageapp.models import Image, ImageStatus
+from imageapp.models import Image, ImageStatus, Rendition
+from imageapp.services.rendering import EXTENSIONS, MIME_TYPES
+from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.storage import LocalStorage
 from imageapp.services.validation import ALLOWED_TYPES
 
@@ -19,6 +26,9 @@ class MediaFile:
     path: Path
     mime_type: str
     download_name: str
+    etag: str
+    # Content-addressed: the bytes at this name never change (safe to cache for a year).
+    digest: str = ""
 
 
 def active_image_file(engine: Engine, storage: LocalStorage, image_id: int) -> MediaFile | None:
@@ -37,5 +47,38 @@ def active_image_file(engine: Engine, storage: LocalStorage, image_id: int) -> M
     extension = ALLOWED_TYPES[row.mime_type].extension
     # Server-chosen name: the slug is [a-z0-9-] only, so the header needs no escaping.
     return MediaFile(
-        path=path, mime_type=row.mime_type, download_name=f"{row.slug or image_id}.{extension}"
+        path=path,
+        mime_type=row.mime_type,
+        download_name=f"{row.slug or image_id}.{extension}",
+        etag=f'"{path.stem}"',
+    )
+
+
+def active_rendition_file(
+    engine: Engine, storage: LocalStorage, image_id: int, preset: str, fmt: str
+) -> MediaFile | None:
+    """One rendition of an ACTIVE image, or None (missing, or the image is not active)."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(col(Rendition.path), col(Image.slug))
+            .join(Image, col(Image.id) == col(Rendition.image_id))
+            .where(
+                col(Rendition.image_id) == image_id,
+                col(Rendition.preset) == preset,
+                col(Rendition.format) == fmt,
+                col(Image.status) == ImageStatus.ACTIVE.value,
+            )
+        ).first()
+    if row is None:
+        return None
+    path = storage.path_of(row.path)
+    found = RENDITION_NAME.match(path.name)
+    if found is None or not path.is_file():
+        return None
+    return MediaFile(
+        path=path,
+        mime_type=MIME_TYPES[fmt],
+        download_name=f"{row.slug or image_id}-{preset}.{EXTENSIONS[fmt]}",
+        etag=f'"{found["digest"]}"',
+        digest=found["digest"],
     )

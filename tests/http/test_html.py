@@ -49,6 +49,8 @@ def pages(client: TestClient, service: UploadService) -> dict[str, str]:
     response = complete(client, title='Quotes " & <tags>', description="a\nb", tags="x, y")
     found["detail"] = client.get(response.headers["location"]).text
     found["list"] = client.get("/nojs/images").text
+    upload(client)  # the same bytes again
+    found["step 2, duplicate"] = client.get("/nojs/images/upload/metadata").text
     found["404"] = client.get("/nojs/images/424242").text
     found["403"] = client.post("/nojs/images/upload/cancel", data={}).text
     return found
@@ -57,6 +59,9 @@ def pages(client: TestClient, service: UploadService) -> dict[str, str]:
 def test_every_page_is_valid_html_with_labels(client: TestClient, service: UploadService) -> None:
     rendered = pages(client, service)
     assert "Enter a title." in rendered["step 2 with errors"]
+    assert "already in your library" in rendered["step 2, duplicate"]
+    assert "<picture>" in rendered["detail"]
+    assert "<picture>" in rendered["list"]
     for name, html in rendered.items():
         try:
             check_page(html)

@@ -1,0 +1,84 @@
+"""What a ``<picture>`` element needs to show one image, for both UIs.
+
+The URLs are the media route's (``/media/<id>`` and ``/media/<id>/<preset>.<digest>.<ext>``):
+one place builds them so the Reflex pages and the no-JS pages cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imageapp.services.rendering import MIME_TYPES
+from imageapp.services.renditions import StoredRendition
+
+MEDIA_PREFIX = "/media"
+# Order of <source> elements: the browser takes the first type it supports.
+SOURCE_ORDER = ("webp", "jpeg", "png")
+
+
+@dataclass(frozen=True, slots=True)
+class PictureSource:
+    mime_type: str
+    srcset: str  # "url 320w, url 1600w"
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """``<img src width height>`` plus the ``<source>`` list (empty: only the original)."""
+
+    src: str
+    width: int
+    height: int
+    sources: tuple[PictureSource, ...] = ()
+
+
+def original_url(image_id: int) -> str:
+    return f"{MEDIA_PREFIX}/{image_id}"
+
+
+def rendition_url(rendition: StoredRendition) -> str:
+    return media_file_url(rendition.image_id, rendition.file_name)
+
+
+def media_file_url(image_id: int, file_name: str) -> str:
+    """URL of a rendition by its public name (``<preset>.<digest>.<ext>``)."""
+    return f"{MEDIA_PREFIX}/{image_id}/{file_name}"
+
+
+def picture_for(
+    *,
+    image_id: int,
+    width: int,
+    height: int,
+    renditions: Sequence[StoredRendition],
+    preset: str,
+) -> Picture:
+    """The image shown through ``preset`` (and smaller presets for small screens).
+
+    Without renditions (not made yet, or failed) it falls back to the original.
+    """
+    chosen = [item for item in renditions if item.preset == preset]
+    if not chosen:
+        return Picture(src=original_url(image_id), width=width, height=height)
+    largest = max(item.width for item in chosen)
+    sources = tuple(
+        PictureSource(mime_type=MIME_TYPES[fmt], srcset=_srcset(renditions, fmt, largest, preset))
+        for fmt in SOURCE_ORDER
+        if any(item.format == fmt for item in chosen)
+    )
+    fallback = min(chosen, key=lambda item: item.format == "webp")  # JPEG or PNG if there is one
+    return Picture(
+        src=rendition_url(fallback), width=fallback.width, height=fallback.height, sources=sources
+    )
+
+
+def _srcset(renditions: Sequence[StoredRendition], fmt: str, largest: int, preset: str) -> str:
+    """Every width up to ``largest`` once (a small image's presets may share one size)."""
+    by_width: dict[int, StoredRendition] = {}
+    for item in renditions:
+        if item.format != fmt or item.width > largest:
+            continue
+        if item.width not in by_width or item.preset == preset:
+            by_width[item.width] = item
+    return ", ".join(f"{rendition_url(by_width[w])} {w}w" for w in sorted(by_width))

@@ -1,0 +1,147 @@
+"""The media route: originals and renditions of active images only, cached and revalidated."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from imageapp.models import Image as ImageRow
+from imageapp.models import Rendition
+from imageapp.services.uploads import UploadService
+from tests.http.conftest import complete, upload
+from tests.images import jpeg_bytes
+from tests.images_metadata import has_no_personal_metadata, jpeg_with_metadata
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SRCSET = re.compile(r'<source type="(image/\w+)" srcset="([^"]+)"')
+
+
+def finished(client: TestClient, data: bytes | None = None, title: str = "Sunset") -> int:
+    upload(client, data if data is not None else jpeg_bytes((800, 600)))
+    response = complete(client, title=title)
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def sources(html: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for kind, srcset in SRCSET.findall(html):
+        found.setdefault(kind, []).extend(srcset.split(", "))
+    return found
+
+
+def rendition_urls(client: TestClient, image_id: int) -> dict[str, str]:
+    """{"web.webp": "/media/1/web.<digest>.webp", ...} from the detail and list pages."""
+    found = {}
+    pages = client.get(f"/nojs/images/{image_id}").text + client.get("/nojs/images").text
+    for srcset in sources(pages).values():
+        for entry in srcset:
+            url = entry.split(" ")[0]
+            preset, _digest, extension = url.rsplit("/", 1)[1].split(".")
+            found[f"{preset}.{extension}"] = url
+    return found
+
+
+def test_detail_and_list_show_pictures_with_webp_and_jpeg(client: TestClient) -> None:
+    image_id = finished(client)
+    detail = client.get(f"/nojs/images/{image_id}").text
+    assert "<picture>" in detail
+    found = sources(detail)
+    assert list(found) == ["image/webp", "image/jpeg"]
+    assert [entry.split(" ")[1] for entry in found["image/webp"]] == ["320w", "800w"]
+    assert re.search(
+        rf'<img src="/media/{image_id}/web\.[0-9a-f]{{16}}\.jpg" alt="The sun setting over the '
+        r'sea" width="800" height="600" class="full">',
+        detail,
+    )
+    listing = client.get("/nojs/images").text
+    found = sources(listing)
+    assert [entry.split(" ")[1] for entry in found["image/webp"]] == ["320w"]  # thumb only
+    assert re.search(rf'<img src="/media/{image_id}/thumb\.[0-9a-f]{{16}}\.jpg"', listing)
+    assert 'width="320" height="240" loading="lazy"' in listing
+
+
+def test_rendition_headers_and_revalidation(client: TestClient) -> None:
+    image_id = finished(client, jpeg_with_metadata())
+    url = rendition_urls(client, image_id)["thumb.webp"]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/webp"
+    assert response.headers["cache-control"] == IMMUTABLE
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-disposition"] == 'inline; filename="sunset-thumb.webp"'
+    etag = response.headers["etag"]
+    assert etag == f'"{url.split(".")[1]}"'  # strong: the content digest
+    assert has_no_personal_metadata(response.content)
+    assert Image.open(io.BytesIO(response.content)).size == (96, 64)  # small image: not enlarged
+
+    for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = client.get(url, headers={"If-None-Match": header})
+        assert again.status_code == 304, header
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+        assert again.headers["cache-control"] == IMMUTABLE
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_original_has_an_etag_too(client: TestClient) -> None:
+    image_id = finished(client)
+    response = client.get(f"/media/{image_id}")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=3600"
+    etag = response.headers["etag"]
+    again = client.get(f"/media/{image_id}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["etag"] == etag
+
+
+def test_names_without_digest_and_stale_digests(client: TestClient, service: UploadService) -> None:
+    image_id = finished(client)
+    current = rendition_urls(client, image_id)["web.jpg"]
+    plain = client.get(f"/media/{image_id}/web.jpg")
+    assert plain.status_code == 200
+    assert plain.headers["cache-control"] == "public, max-age=3600"
+    assert plain.content == client.get(current).content
+    stale = client.get(f"/media/{image_id}/web.0123456789abcdef.jpg")
+    assert stale.status_code == 307
+    assert stale.headers["location"] == current
+
+
+def test_a_missing_rendition_falls_back_to_the_original(
+    client: TestClient, service: UploadService
+) -> None:
+    image_id = finished(client)
+    assert client.get(f"/media/{image_id}/huge.webp").headers["location"] == f"/media/{image_id}"
+    with service.engine.connect() as connection:
+        path = connection.scalar(sa.select(Rendition.path).where(Rendition.preset == "thumb"))
+    service.storage.path_of(path).unlink()
+    url = next(u for k, u in rendition_urls(client, image_id).items() if u.endswith(path[-25:]))
+    response = client.get(url)
+    assert response.status_code == 307
+    assert response.headers["location"] == f"/media/{image_id}"
+    with service.engine.begin() as connection:
+        connection.execute(sa.delete(Rendition))
+    page = client.get(f"/nojs/images/{image_id}").text
+    assert "<source" not in page
+    assert f'<img src="/media/{image_id}" alt=' in page
+
+
+def test_never_for_pending_or_inactive_images(client: TestClient, service: UploadService) -> None:
+    image_id = finished(client)
+    urls = rendition_urls(client, image_id)
+    with service.engine.begin() as connection:
+        connection.execute(sa.update(ImageRow).values(status="inactive"))
+    for url in [*urls.values(), f"/media/{image_id}/web.jpg", f"/media/{image_id}"]:
+        assert client.get(url).status_code == 404, url
+    pending = upload(client, headers={"Accept": "application/json"}).json()["image_id"]
+    for url in (f"/media/{pending}", f"/media/{pending}/thumb.webp", "/media/999/thumb.webp"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_names_that_are_not_renditions_are_not_found(client: TestClient) -> None:
+    image_id = finished(client)
+    for name in ("thumb.gif", "thumb", "..%2F..%2Fsecret", "Thumb.webp", "thumb.abc.webp"):
+        assert client.get(f"/media/{image_id}/{name}").status_code == 404, name
