@@ -7,11 +7,14 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TextIO
 
 import sqlalchemy as sa
 
 from imageapp.config import get_settings
-from imageapp.services.factory import build_cleanup_service
+from imageapp.services.errors import ImageAppError
+from imageapp.services.factory import build_cleanup_service, build_rendition_service
+from imageapp.services.rebuild import rebuild_renditions
 
 log = logging.getLogger("imageapp.cli")
 
@@ -50,7 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only report how many would be removed"
     )
     cleanup.set_defaults(handler=_cleanup_temp)
+    _add_renditions_commands(commands)
     return parser
+
+
+def _add_renditions_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    renditions = commands.add_parser("renditions", help="manage the web-ready copies of images")
+    actions = renditions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rebuild = actions.add_parser(
+        "rebuild",
+        help="make missing or outdated renditions (after a preset change)",
+        description="Make every rendition that is missing or was made with other preset "
+        "settings, and delete those of presets no longer configured. Done work is skipped, "
+        "so an interrupted rebuild resumes. Progress goes to stderr.",
+    )
+    rebuild.add_argument("--preset", metavar="NAME", help="only this preset (e.g. thumb)")
+    rebuild.set_defaults(handler=_rebuild_renditions)
 
 
 def _cleanup_temp(args: argparse.Namespace) -> int:
@@ -64,10 +82,51 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
         return 0
     count = service.cleanup_expired_pending(older_than)
     orphans = service.sweep_orphan_temp_files(older_than)
+    orphan_renditions = service.sweep_orphan_renditions(older_than)
     print(f"Removed {count} pending upload(s) older than {minutes} minutes.")
     if orphans:
         print(f"Removed {orphans} orphan temp file(s).")
+    if orphan_renditions:
+        print(f"Removed {orphan_renditions} orphan rendition file(s).")
     return 0
+
+
+class ProgressBar:
+    """``label [#####.....] 12/40`` on stderr: redrawn in place on a terminal, else every 10%."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
+        self._last_tenth = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // max(total, 1)
+        line = f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}"
+        if self.stream.isatty():
+            self.stream.write(f"\r{line}" + ("\n" if done >= total else ""))
+        elif (tenth := 10 * done // max(total, 1)) != self._last_tenth:
+            self._last_tenth = tenth
+            self.stream.write(f"{line}\n")
+        self.stream.flush()
+
+
+def _rebuild_renditions(args: argparse.Namespace) -> int:
+    service = build_rendition_service(get_settings())
+    try:
+        report = rebuild_renditions(
+            service, preset_name=args.preset, progress=ProgressBar("renditions")
+        )
+    except ImageAppError as error:
+        print(f"imageapp: {error.message}", file=sys.stderr)
+        return 2
+    print(
+        f"Rebuilt renditions of {report.rebuilt} image(s) of {report.images}; "
+        f"{report.failed} failed."
+    )
+    if report.removed:
+        print(f"Removed {report.removed} rendition(s) of presets no longer configured.")
+    return 1 if report.failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
