@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import imageapp.models  # noqa: F401  (registers the tables)
+from alembic import command
+from imageapp.config import PROJECT_ROOT
 from imageapp.db import create_engine_for
 from tests.conftest import alembic_upgrade, require_postgres
 
@@ -70,3 +73,29 @@ def test_postgres_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tests.conftest.postgres_available", lambda: False)
     with pytest.raises(pytest.fail.Exception):
         require_postgres()
+
+
+def test_0002_keeps_existing_images_and_downgrades_cleanly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "0001")
+    engine = create_engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO image (status, original_filename, mime_type, size_bytes, width, "
+                "height, created_at, updated_at) VALUES ('active', 'a.jpg', 'image/jpeg', 1, 1, "
+                "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, sha256 FROM image")).all() == [(1, None)]
+        assert connection.scalar(sa.text("SELECT count(*) FROM rendition")) == 0
+    command.downgrade(config, "0001")
+    tables = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    assert "rendition" not in tables
+    assert "image" in tables
