@@ -61,8 +61,15 @@ def render_presets(path: Path, presets: Sequence[RenditionPreset]) -> list[Rende
     with Image.open(path) as source:
         draft(source, ordered[0].longest_side)
         icc_profile = source.info.get("icc_profile")
-        upright = ImageOps.exif_transpose(source)  # first frame of an animation
-    picture, icc_profile = _web_ready(upright, icc_profile)
+        source.load()  # the first frame of an animation
+        ImageOps.exif_transpose(source, in_place=True)
+        picture, icc_profile = _web_ready(source, icc_profile)
+        return _encode_presets(picture, ordered, icc_profile)
+
+
+def _encode_presets(
+    picture: Image.Image, ordered: Sequence[RenditionPreset], icc_profile: bytes | None
+) -> list[RenderedFile]:
     has_alpha = picture.mode == "RGBA"
     rendered: dict[tuple[str, str], RenderedFile] = {}
     for preset in ordered:
@@ -107,7 +114,8 @@ def _web_ready(image: Image.Image, icc_profile: bytes | None) -> tuple[Image.Ima
     elif image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
         image = image.point(lambda value: value * (1 / 256)).convert("L")
     transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = image.convert("RGBA" if transparent else "RGB")
+    mode = "RGBA" if transparent else "RGB"
+    image = image.convert(mode) if image.mode != mode else image
     if transparent and image.getchannel("A").getextrema() == (255, 255):
         image = image.convert("RGB")  # an alpha channel with nothing see-through in it
     image.info = {}
