@@ -11,6 +11,7 @@ from typing import TextIO
 
 import sqlalchemy as sa
 
+from imageapp.cli_accounts import add_account_commands
 from imageapp.config import get_settings
 from imageapp.services.errors import ImageAppError
 from imageapp.services.factory import build_cleanup_service, build_rendition_service
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cleanup.set_defaults(handler=_cleanup_temp)
     _add_renditions_commands(commands)
+    add_account_commands(commands)
     return parser
 
 

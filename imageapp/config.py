@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     rendition_presets: tuple[RenditionPreset, ...] = Field(default=DEFAULT_PRESETS, min_length=1)
     # Keep EXIF/XMP (GPS included) on the stored original; renditions never carry any.
     keep_original_metadata: bool = False
+    # Default quotas of every store (a store's own limits win); None means unlimited.
+    store_max_images: int | None = Field(default=None, ge=1)
+    store_max_bytes: int | None = Field(default=None, ge=1)
+    # Let anyone fetch active images' files from the media route (default: members only).
+    public_media: bool = False
 
     @field_validator("rendition_presets")
     @classmethod

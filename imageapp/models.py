@@ -60,6 +60,8 @@ class Image(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_image_status_created_at", "status", "created_at"),
         sa.CheckConstraint("status IN ('pending', 'active', 'inactive')", name="status_valid"),
+        # Slugs are unique within a store: another store's slugs are none of its business.
+        sa.UniqueConstraint("store_id", "slug", name="uq_image_store_id_slug"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,7 +75,7 @@ class Image(SQLModel, table=True):
     completed_upload_token: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(36), unique=True, nullable=True)
     )
-    # Opaque identity of the browser session (later: user) that owns a pending upload.
+    # Who owns a pending upload: "user:<id>" (or a browser session's identity, before accounts).
     upload_owner: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(128), nullable=True)
     )
@@ -88,7 +90,18 @@ class Image(SQLModel, table=True):
     title: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
     alt_text: str | None = Field(default=None, sa_column=sa.Column(sa.String(250)))
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
-    slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(200), unique=True))
+    slug: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    # NULL only for images uploaded before accounts existed; first-run setup claims them.
+    store_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    uploaded_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
     # SHA-256 (hex) of the bytes as uploaded, before any metadata was stripped: finds duplicates.
     sha256: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
     # Step-2 values a person typed that were refused, kept so the form can show them again.
@@ -125,6 +138,86 @@ class Rendition(SQLModel, table=True):
     size_bytes: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
     path: str = Field(sa_column=sa.Column(sa.String(255), nullable=False, unique=True))
     spec: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class Store(SQLModel, table=True):
+    """A shop, studio or team: every image and user belongs to exactly one."""
+
+    __tablename__ = "store"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False, unique=True))
+    # Quotas checked at step 1; NULL means the IMAGEAPP_STORE_MAX_* default applies.
+    max_images: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    max_bytes: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class User(SQLModel, table=True):
+    """A person who logs in. ``email`` is stored lowercased; the password only as an argon2 hash."""
+
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
+    password_hash: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    is_admin: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    last_login_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class UserSession(SQLModel, table=True):
+    """A logged-in browser. The cookie holds a random token; only its SHA-256 is kept here."""
+
+    __tablename__ = "user_session"
+
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, for throttling per account and per address."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_email_created_at", "email", "created_at"),
+        sa.Index("ix_login_failure_address_created_at", "address", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False))
+    address: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class Installation(SQLModel, table=True):
+    """At most one row: inserting it is how first-run setup claims the empty installation."""
+
+    __tablename__ = "installation"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(default=1, sa_column=sa.Column(sa.Integer, primary_key=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )

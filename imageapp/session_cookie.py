@@ -17,6 +17,8 @@ import itsdangerous
 COOKIE_NAME = "imageapp_session"
 MAX_AGE_SECONDS = 14 * 24 * 3600
 IDENTITY_KEY = "sid"
+# The login session token (see services/accounts.py); absent while logged out.
+AUTH_KEY = "auth"
 
 
 class SessionCodec:
@@ -39,11 +41,14 @@ class SessionCodec:
             return None
         return session if isinstance(session, dict) else None
 
+    def session_from_cookie_header(self, cookie_header: str | None) -> dict[str, Any]:
+        """The verified session in a raw ``Cookie:`` header ({} when absent or forged)."""
+        value = cookie_value(cookie_header, COOKIE_NAME)
+        return (self.decode(value) if value else None) or {}
+
     def identity_from_cookie_header(self, cookie_header: str | None) -> str | None:
         """The session identity in a raw ``Cookie:`` header (as a WebSocket handshake has it)."""
-        value = cookie_value(cookie_header, COOKIE_NAME)
-        session = self.decode(value) if value else None
-        identity = session.get(IDENTITY_KEY) if session else None
+        identity = self.session_from_cookie_header(cookie_header).get(IDENTITY_KEY)
         return identity if isinstance(identity, str) and identity else None
 
 

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 import sqlalchemy as sa
 from alembic.config import Config
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from alembic import command
 from imageapp.config import PROJECT_ROOT, Settings, get_settings
@@ -23,7 +25,6 @@ from imageapp.services.uploads import UploadService
 POSTGRES_ADMIN_URL = os.environ.get(
     "IMAGEAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("rendition", "image_tag", "tag", "image")
 
 
 def alembic_upgrade(url: str) -> None:
@@ -96,7 +97,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = request.getfixturevalue("postgres_database")
     engine = create_engine_for(url)
     with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     yield url
 
@@ -121,6 +123,15 @@ def configure_settings(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("IMAGEAPP_SECRET_KEY", "test-secret-key-" + uuid.uuid4().hex)
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id still, with the smallest cost: hundreds of logins per run stay fast."""
+    monkeypatch.setattr(
+        "imageapp.services.accounts._hasher",
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
 
 
 @pytest.fixture(autouse=True)

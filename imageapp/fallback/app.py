@@ -8,14 +8,15 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imageapp.config import get_settings
-from imageapp.fallback import routes_library, routes_upload
+from imageapp.fallback import routes_accounts, routes_library, routes_upload
+from imageapp.fallback.auth import LoginRequired, login_url
 from imageapp.fallback.forms import FormRefused
-from imageapp.fallback.pages import SECURITY_HEADERS, error_page
+from imageapp.fallback.pages import SECURITY_HEADERS, error_page, wants_json
 from imageapp.fallback.session import SessionIdentityIssuer
 from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
 
@@ -55,12 +56,20 @@ def create_fallback_app() -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(routes_upload.router)
     app.include_router(routes_library.router)
+    app.include_router(routes_accounts.router)
     app.mount("/nojs/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/nojs", include_in_schema=False)
     @app.get("/nojs/", include_in_schema=False)
     def nojs_home() -> Response:
         return RedirectResponse("/nojs/images", status_code=303)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if wants_json(request):
+            errors = [{"code": "login_required", "message": "Log in first."}]
+            return JSONResponse({"errors": errors}, status_code=401)
+        return RedirectResponse(login_url(exc.next_url), status_code=303)
 
     @app.exception_handler(FormRefused)
     async def form_refused(request: Request, exc: FormRefused) -> Response:

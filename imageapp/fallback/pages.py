@@ -43,6 +43,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "accept": ACCEPT_ATTRIBUTE,
             "pending_ttl_minutes": settings.pending_ttl_minutes,
             "format_bytes": format_bytes,
+            "user": getattr(request.state, "user", None),
             **context,
         },
         status_code=status_code,

@@ -9,11 +9,19 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from imageapp.config import Settings
+from imageapp.fallback.auth import OptionalUserDep, UserDep
 from imageapp.fallback.deps import EngineDep, SettingsDep, UploadsDep
 from imageapp.fallback.pages import error_page, render
-from imageapp.fallback.session import session_owner
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.library import get_active_image, list_active_images
-from imageapp.services.media import MediaFile, active_image_file, active_rendition_file
+from imageapp.services.media import (
+    ANY_STORE,
+    AnyStore,
+    MediaFile,
+    active_image_file,
+    active_rendition_file,
+)
 from imageapp.services.pictures import media_file_url, original_url, picture_for
 from imageapp.services.renditions import renditions_of
 
@@ -30,11 +38,12 @@ REVALIDATE = "public, max-age=3600"
 
 @router.get("/nojs/images", name="image_list")
 def image_list(
-    request: Request, engine: EngineDep, settings: SettingsDep, page: int = 1
+    request: Request, engine: EngineDep, settings: SettingsDep, user: UserDep, page: int = 1
 ) -> Response:
-    session_owner(request)
     with Session(engine) as session:
-        listing = list_active_images(session, page=page, page_size=settings.page_size)
+        listing = list_active_images(
+            session, store_id=user.store_id, page=page, page_size=settings.page_size
+        )
     found = renditions_of(engine, (image.id for image in listing.items))
     pictures = {
         image.id: picture_for(
@@ -50,10 +59,9 @@ def image_list(
 
 
 @router.get("/nojs/images/{image_id}", name="image_detail")
-def image_detail(request: Request, engine: EngineDep, image_id: int) -> Response:
-    session_owner(request)
+def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: int) -> Response:
     with Session(engine) as session:
-        image = get_active_image(session, image_id)
+        image = get_active_image(session, image_id, store_id=user.store_id)
     if image is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
     picture = picture_for(
@@ -67,32 +75,54 @@ def image_detail(request: Request, engine: EngineDep, image_id: int) -> Response
 
 
 @router.get("/media/{image_id}", name="media")
-def media(request: Request, image_id: int, uploads: UploadsDep) -> Response:
+def media(
+    request: Request, image_id: int, uploads: UploadsDep, viewer: OptionalUserDep
+) -> Response:
     """An active image's original. Pending and inactive images are never served from here."""
-    found = active_image_file(uploads.engine, uploads.storage, image_id)
+    scope = media_scope(uploads.settings, viewer)
+    if scope is None:
+        return _not_found()
+    found = active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope)
     if found is None:
         return _not_found()
-    return _file_response(request, found, REVALIDATE)
+    return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
 
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
-def media_rendition(request: Request, image_id: int, name: str, uploads: UploadsDep) -> Response:
+def media_rendition(
+    request: Request, image_id: int, name: str, uploads: UploadsDep, viewer: OptionalUserDep
+) -> Response:
     """One rendition of an active image; a missing one falls back to the original."""
     wanted = RENDITION_FILE.match(name)
-    if wanted is None:
+    scope = media_scope(uploads.settings, viewer)
+    if wanted is None or scope is None:
         return _not_found()
     preset, digest, fmt = wanted["preset"], wanted["digest"], FORMATS[wanted["extension"]]
-    found = active_rendition_file(uploads.engine, uploads.storage, image_id, preset, fmt)
+    found = active_rendition_file(
+        uploads.engine, uploads.storage, image_id, preset, fmt, store_scope=scope
+    )
     if found is None:
-        if active_image_file(uploads.engine, uploads.storage, image_id) is None:
+        if active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope) is None:
             return _not_found()
         return _temporary_redirect(original_url(image_id))
     if digest is None:
-        return _file_response(request, found, REVALIDATE)
+        return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
     if digest != found.digest:  # rebuilt since the page was made: point to the current file
         current = f"{preset}.{found.digest}.{wanted['extension']}"
         return _temporary_redirect(media_file_url(image_id, current))
-    return _file_response(request, found, IMMUTABLE)
+    return _file_response(request, found, _cache(uploads.settings, IMMUTABLE))
+
+
+def media_scope(settings: Settings, viewer: CurrentUser | None) -> int | AnyStore | None:
+    """Whose images this viewer may fetch: public media, their own store's, or none (None)."""
+    if settings.public_media:
+        return ANY_STORE
+    return viewer.store_id if viewer is not None else None
+
+
+def _cache(settings: Settings, policy: str) -> str:
+    """Members-only files must not sit in shared caches: "private" unless media is public."""
+    return policy if settings.public_media else policy.replace("public", "private")
 
 
 def _file_response(request: Request, found: MediaFile, cache_control: str) -> Response:

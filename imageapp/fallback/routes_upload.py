@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import SettingsDep, UploadsDep
 from imageapp.fallback.forms import CSRF_MESSAGE, read_small_form, require_csrf
 from imageapp.fallback.pages import redirect, render, wants_json
@@ -18,13 +19,13 @@ from imageapp.fallback.session import (
     csrf_valid,
     flash,
     pop_field_errors,
-    session_owner,
 )
 from imageapp.fallback.streaming_form import (
     MalformedForm,
     StreamingUploadForm,
     multipart_boundary,
 )
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
 from imageapp.services.incoming import IncomingUpload
 from imageapp.services.metadata import parse_metadata
@@ -46,23 +47,25 @@ REFUSAL_STATUS = {
     "not_an_image": 415,
     "unsupported_type": 415,
     "csrf": 403,
+    "quota_images": 403,
+    "quota_bytes": 413,
     "no_file": 400,
     "malformed": 400,
 }
 
 
 @router.get("", name="upload_step_one")
-def upload_form(request: Request) -> Response:
-    session_owner(request)
+def upload_form(request: Request, user: UserDep) -> Response:
     return render(request, "upload_step1.html")
 
 
 @router.post("")
-async def upload_step_one(request: Request, uploads: UploadsDep, settings: SettingsDep) -> Response:
-    owner = session_owner(request)
+async def upload_step_one(
+    request: Request, uploads: UploadsDep, settings: SettingsDep, user: UserDep
+) -> Response:
     limit = settings.max_upload_bytes + ENVELOPE_BYTES
     try:
-        pending = await _receive_upload(request, uploads, owner, limit)
+        pending = await _receive_upload(request, uploads, user, limit)
     except UploadRejected as refusal:
         return _refused(request, refusal)
     except ClientDisconnect:
@@ -85,7 +88,7 @@ async def upload_step_one(request: Request, uploads: UploadsDep, settings: Setti
 
 
 async def _receive_upload(
-    request: Request, uploads: UploadService, owner: str, limit: int
+    request: Request, uploads: UploadService, user: CurrentUser, limit: int
 ) -> PendingUpload:
     """Stream the body into the upload service; refusals drain the body and raise."""
     boundary = multipart_boundary(request.headers.get("content-type"))
@@ -105,7 +108,13 @@ async def _receive_upload(
             raise _csrf_refusal()
         if not filename:
             raise _no_file()  # browsers send an empty, nameless part when nothing was chosen
-        return uploads.receive(filename=filename, client_mime_type=content_type, owner=owner)
+        return uploads.receive(
+            filename=filename,
+            client_mime_type=content_type,
+            owner=user.upload_owner,
+            store_id=user.store_id,
+            uploaded_by=user.id,
+        )
 
     form = StreamingUploadForm(boundary=boundary, file_field="image_file", open_file=open_file)
     received = 0
@@ -174,8 +183,8 @@ def _refused(request: Request, refusal: UploadRejected) -> Response:
 
 
 @router.get("/metadata", name="upload_step_two")
-def metadata_form(request: Request, uploads: UploadsDep) -> Response:
-    owner = session_owner(request)
+def metadata_form(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
+    owner = user.upload_owner
     token = request.session.get(UPLOAD_TOKEN_KEY)
     try:
         pending = uploads.get_pending(token=token, owner=owner)
@@ -192,10 +201,10 @@ def metadata_form(request: Request, uploads: UploadsDep) -> Response:
 
 
 @router.post("/metadata")
-async def metadata_submit(request: Request, uploads: UploadsDep) -> Response:
+async def metadata_submit(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
-    owner = session_owner(request)
+    owner = user.upload_owner
     session_token = request.session.get(UPLOAD_TOKEN_KEY)
     form_token = form.get("upload_token") or None
     if session_token and form_token != session_token:
@@ -232,24 +241,24 @@ async def metadata_submit(request: Request, uploads: UploadsDep) -> Response:
 
 
 @router.post("/cancel")
-async def cancel_upload(request: Request, uploads: UploadsDep) -> Response:
-    await _discard_pending(request, uploads)
+async def cancel_upload(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
+    await _discard_pending(request, uploads, user)
     flash(request, "Upload cancelled.", "info")
     return redirect("/nojs/images")
 
 
 @router.post("/different")
-async def upload_different(request: Request, uploads: UploadsDep) -> Response:
-    await _discard_pending(request, uploads)
+async def upload_different(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
+    await _discard_pending(request, uploads, user)
     flash(request, "Choose another image.", "info")
     return redirect(STEP_ONE)
 
 
-async def _discard_pending(request: Request, uploads: UploadService) -> None:
+async def _discard_pending(request: Request, uploads: UploadService, user: CurrentUser) -> None:
     """Cancel and upload-different: the same cleanup service; a gone upload is fine."""
     form = await read_small_form(request)
     require_csrf(request, form)
-    owner = session_owner(request)
+    owner = user.upload_owner
     token = request.session.pop(UPLOAD_TOKEN_KEY, None)
     # An upload that expired and was cleaned up already is the outcome the person asked for.
     with contextlib.suppress(UploadNotFound):
@@ -257,9 +266,11 @@ async def _discard_pending(request: Request, uploads: UploadService) -> None:
 
 
 @router.get("/preview")
-def preview(request: Request, uploads: UploadsDep, token: str | None = None) -> Response:
+def preview(
+    request: Request, uploads: UploadsDep, user: UserDep, token: str | None = None
+) -> Response:
     """The pending file, only for the session that owns it (``token`` picks one of several)."""
-    owner = session_owner(request)
+    owner = user.upload_owner
     try:
         path, mime_type = uploads.pending_file(
             token=token or request.session.get(UPLOAD_TOKEN_KEY), owner=owner

@@ -15,6 +15,7 @@ CSRF_KEY = "csrf"
 FLASH_KEY = "flash"
 UPLOAD_TOKEN_KEY = "current_image_upload_token"  # noqa: S105 (a session key, not a secret)
 FIELD_ERRORS_KEY = "field_errors"
+FORM_VALUES_KEY = "form_values"
 
 
 def session_owner(request: Request) -> str:
@@ -57,6 +58,17 @@ def pop_flashes(request: Request) -> list[dict[str, str]]:
 def pop_field_errors(request: Request) -> dict[str, str]:
     errors: dict[str, str] = request.session.pop(FIELD_ERRORS_KEY, {})
     return errors
+
+
+def keep_form_state(request: Request, values: dict[str, str], errors: dict[str, str]) -> None:
+    """Short values and their errors, for the page the 303 leads to (never passwords)."""
+    request.session[FORM_VALUES_KEY] = {key: value[:300] for key, value in values.items()}
+    request.session[FIELD_ERRORS_KEY] = errors
+
+
+def pop_form_state(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    values: dict[str, str] = request.session.pop(FORM_VALUES_KEY, {})
+    return values, pop_field_errors(request)
 
 
 class SessionIdentityIssuer:

@@ -12,15 +12,24 @@ MAX_SHOWN = 5
 
 
 def active_duplicates(
-    engine: Engine, sha256: str | None, *, limit: int = MAX_SHOWN
+    engine: Engine, sha256: str | None, *, store_id: int | None, limit: int = MAX_SHOWN
 ) -> tuple[ImageSummary, ...]:
-    """Active images uploaded from exactly these bytes, oldest first (none if no hash)."""
+    """Active images of the store uploaded from exactly these bytes, oldest first.
+
+    Only the uploader's own store is searched: another store's library is none of its business.
+    """
     if not sha256:
         return ()
     with Session(engine) as session:
         rows = session.exec(
             select(Image)
-            .where(col(Image.sha256) == sha256, col(Image.status) == ImageStatus.ACTIVE.value)
+            .where(
+                col(Image.sha256) == sha256,
+                col(Image.status) == ImageStatus.ACTIVE.value,
+                col(Image.store_id).is_(None)
+                if store_id is None
+                else col(Image.store_id) == store_id,
+            )
             .order_by(col(Image.id))
             .limit(limit)
         ).all()

@@ -28,9 +28,16 @@ class UploadNotFound(ImageAppError):
         )
 
 
-class MetadataInvalid(ImageAppError):
-    """Step 2 refused the metadata; ``errors`` maps each field to its message."""
+class FormInvalid(ImageAppError):
+    """A form was refused; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: Mapping[str, str], code: str = "form_invalid") -> None:
+        super().__init__(code, "Please correct the highlighted fields.")
+        self.errors = dict(errors)
+
+
+class MetadataInvalid(FormInvalid):
+    """Step 2 refused the metadata."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("metadata_invalid", "Please correct the highlighted fields.")
-        self.errors = dict(errors)
+        super().__init__(errors, "metadata_invalid")

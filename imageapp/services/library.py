@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from imageapp.models import Image, ImageStatus, ImageTag, Tag
+from imageapp.services.scoping import in_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +70,11 @@ def summarize(image: Image, tags: tuple[str, ...] = ()) -> ImageSummary:
     )
 
 
-def list_active_images(session: Session, *, page: int = 1, page_size: int = 24) -> ImagePage:
-    """Active images, newest first. Pages past the end are clamped to the last page."""
-    active = col(Image.status) == ImageStatus.ACTIVE.value
+def list_active_images(
+    session: Session, *, store_id: int | None = None, page: int = 1, page_size: int = 24
+) -> ImagePage:
+    """The store's active images, newest first. Pages past the end are clamped to the last."""
+    active = sa.and_(col(Image.status) == ImageStatus.ACTIVE.value, in_store(store_id))
     total = session.exec(select(sa.func.count()).select_from(Image).where(active)).one()
     last_page = max(1, math.ceil(total / page_size))
     page = min(max(1, page), last_page)
@@ -87,10 +90,12 @@ def list_active_images(session: Session, *, page: int = 1, page_size: int = 24) 
     )
 
 
-def get_active_image(session: Session, image_id: int) -> ImageSummary | None:
-    """One active image with its tags, or None (pending and inactive images are not shown)."""
+def get_active_image(
+    session: Session, image_id: int, *, store_id: int | None = None
+) -> ImageSummary | None:
+    """One active image of the store with its tags, or None (also for another store's)."""
     image = session.get(Image, image_id)
-    if image is None or image.status != ImageStatus.ACTIVE.value:
+    if image is None or image.status != ImageStatus.ACTIVE.value or image.store_id != store_id:
         return None
     tag_names = session.exec(
         select(Tag.name)

@@ -17,8 +17,16 @@ from sqlmodel import col
 from imageapp.models import Image, ImageStatus, Rendition
 from imageapp.services.rendering import EXTENSIONS, MIME_TYPES
 from imageapp.services.renditions import RENDITION_NAME
+from imageapp.services.scoping import in_store
 from imageapp.services.storage import LocalStorage
 from imageapp.services.validation import ALLOWED_TYPES
+
+
+class AnyStore:
+    """Store scope of public media (IMAGEAPP_PUBLIC_MEDIA): active images of every store."""
+
+
+ANY_STORE = AnyStore()
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +39,20 @@ class MediaFile:
     digest: str = ""
 
 
-def active_image_file(engine: Engine, storage: LocalStorage, image_id: int) -> MediaFile | None:
-    """The stored original of an ACTIVE image, or None (pending, inactive, missing)."""
+def _visible(store_scope: int | AnyStore | None) -> sa.ColumnElement[bool]:
+    return sa.true() if isinstance(store_scope, AnyStore) else in_store(store_scope)
+
+
+def active_image_file(
+    engine: Engine, storage: LocalStorage, image_id: int, *, store_scope: int | AnyStore | None
+) -> MediaFile | None:
+    """The stored original of an ACTIVE image the viewer may see, or None."""
     with engine.connect() as connection:
         row = connection.execute(
             sa.select(col(Image.file_path), col(Image.mime_type), col(Image.slug)).where(
-                col(Image.id) == image_id, col(Image.status) == ImageStatus.ACTIVE.value
+                col(Image.id) == image_id,
+                col(Image.status) == ImageStatus.ACTIVE.value,
+                _visible(store_scope),
             )
         ).first()
     if row is None or not row.file_path:
@@ -55,7 +71,13 @@ def active_image_file(engine: Engine, storage: LocalStorage, image_id: int) -> M
 
 
 def active_rendition_file(
-    engine: Engine, storage: LocalStorage, image_id: int, preset: str, fmt: str
+    engine: Engine,
+    storage: LocalStorage,
+    image_id: int,
+    preset: str,
+    fmt: str,
+    *,
+    store_scope: int | AnyStore | None,
 ) -> MediaFile | None:
     """One rendition of an ACTIVE image, or None (missing, or the image is not active)."""
     with engine.connect() as connection:
@@ -67,6 +89,7 @@ def active_rendition_file(
                 col(Rendition.preset) == preset,
                 col(Rendition.format) == fmt,
                 col(Image.status) == ImageStatus.ACTIVE.value,
+                _visible(store_scope),
             )
         ).first()
     if row is None:

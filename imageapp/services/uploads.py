@@ -27,7 +27,9 @@ from imageapp.services.errors import MetadataInvalid, UploadNotFound
 from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
+from imageapp.services.quotas import check_store_quota
 from imageapp.services.renditions import RenditionService
+from imageapp.services.scoping import in_store
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class PendingUpload:
     created_at: datetime
     expires_at: datetime
     sha256: str | None = None
+    store_id: int | None = None
     # Active images uploaded from the very same bytes: the UIs offer "keep anyway" or cancel.
     duplicates: tuple[ImageSummary, ...] = ()
 
@@ -83,14 +86,25 @@ class UploadService:
     # -- step 1 -------------------------------------------------------------------------------
 
     def receive(
-        self, *, filename: str | None, client_mime_type: str | None, owner: str
+        self,
+        *,
+        filename: str | None,
+        client_mime_type: str | None,
+        owner: str,
+        store_id: int | None = None,
+        uploaded_by: int | None = None,
     ) -> IncomingUpload[PendingUpload]:
-        """Start receiving one file chunk by chunk (streaming request bodies, Reflex chunks)."""
+        """Start receiving one file chunk by chunk (streaming request bodies, Reflex chunks).
+
+        A store already at its image quota is refused here, before a byte is stored.
+        """
+        with self.engine.connect() as connection:
+            check_store_quota(connection, store_id, self.settings, adding_bytes=0)
         return IncomingUpload(
             storage=self.storage,
             max_bytes=self.settings.max_upload_bytes,
             max_pixels=self.settings.max_pixels,
-            record=lambda stored: self._record_pending(stored, owner),
+            record=lambda stored: self._record_pending(stored, owner, store_id, uploaded_by),
             filename=filename,
             client_mime_type=client_mime_type,
             keep_metadata=self.settings.keep_original_metadata,
@@ -103,9 +117,17 @@ class UploadService:
         filename: str | None,
         owner: str,
         client_mime_type: str | None = None,
+        store_id: int | None = None,
+        uploaded_by: int | None = None,
     ) -> PendingUpload:
         """Validate and keep one uploaded file as a pending image. Keeps nothing if it raises."""
-        incoming = self.receive(filename=filename, client_mime_type=client_mime_type, owner=owner)
+        incoming = self.receive(
+            filename=filename,
+            client_mime_type=client_mime_type,
+            owner=owner,
+            store_id=store_id,
+            uploaded_by=uploaded_by,
+        )
         try:
             while chunk := stream.read(CHUNK_SIZE):
                 incoming.write(chunk)
@@ -114,10 +136,13 @@ class UploadService:
             raise
         return incoming.finish()
 
-    def _record_pending(self, stored: StoredFile, owner: str) -> PendingUpload:
+    def _record_pending(
+        self, stored: StoredFile, owner: str, store_id: int | None, uploaded_by: int | None
+    ) -> PendingUpload:
         token = str(uuid.uuid4())
         now = utcnow()
         with self.engine.begin() as connection:
+            check_store_quota(connection, store_id, self.settings, adding_bytes=stored.size_bytes)
             image_id = connection.execute(
                 sa.insert(Image)
                 .values(
@@ -132,6 +157,8 @@ class UploadService:
                     width=stored.width,
                     height=stored.height,
                     sha256=stored.sha256,
+                    store_id=store_id,
+                    uploaded_by=uploaded_by,
                     created_at=now,
                     updated_at=now,
                 )
@@ -157,7 +184,8 @@ class UploadService:
             created_at=now,
             expires_at=now + self.pending_ttl,
             sha256=stored.sha256,
-            duplicates=active_duplicates(self.engine, stored.sha256),
+            store_id=store_id,
+            duplicates=active_duplicates(self.engine, stored.sha256, store_id=store_id),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -195,7 +223,8 @@ class UploadService:
             created_at=row["created_at"],
             expires_at=expires_at,
             sha256=row["sha256"],
-            duplicates=active_duplicates(self.engine, row["sha256"]),
+            store_id=row["store_id"],
+            duplicates=active_duplicates(self.engine, row["sha256"], store_id=row["store_id"]),
         )
 
     def duplicates_of(self, *, token: str | None, owner: str) -> tuple[ImageSummary, ...]:
@@ -320,8 +349,9 @@ class UploadService:
         for _attempt in range(SLUG_ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
-                    slug = self._free_slug(connection, base_slug) if automatic else base_slug
-                    if not automatic and self._slug_taken(connection, slug):
+                    store = pending.store_id
+                    slug = self._free_slug(connection, store, base_slug) if automatic else base_slug
+                    if not automatic and self._slug_taken(connection, store, slug):
                         raise _slug_clash(slug)
                     if not self._mark_active(connection, pending, metadata, permanent, slug):
                         break
@@ -379,18 +409,20 @@ class UploadService:
             )
 
     @staticmethod
-    def _slug_taken(connection: Connection, slug: str) -> bool:
-        return (
-            connection.scalar(sa.select(col(Image.id)).where(col(Image.slug) == slug)) is not None
+    def _slug_taken(connection: Connection, store_id: int | None, slug: str) -> bool:
+        found = connection.scalar(
+            sa.select(col(Image.id)).where(in_store(store_id), col(Image.slug) == slug)
         )
+        return found is not None
 
     @staticmethod
-    def _free_slug(connection: Connection, base: str) -> str:
-        """``base``, or ``base-2``, ``base-3`` ... the first one no image uses."""
+    def _free_slug(connection: Connection, store_id: int | None, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3`` ... the first one no image of the store uses."""
         taken = set(
             connection.scalars(
                 sa.select(col(Image.slug)).where(
-                    sa.or_(col(Image.slug) == base, col(Image.slug).like(f"{base}-%"))
+                    in_store(store_id),
+                    sa.or_(col(Image.slug) == base, col(Image.slug).like(f"{base}-%")),
                 )
             )
         )

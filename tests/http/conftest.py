@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from imageapp.config import Settings
+from imageapp.db import get_engine
 from imageapp.fallback.app import create_fallback_app
+from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.factory import build_upload_service
 from imageapp.services.uploads import UploadService
 from tests.conftest import configure_settings
@@ -29,21 +31,77 @@ def service(app_settings: Settings) -> UploadService:
     return build_upload_service(app_settings)
 
 
+PASSWORD = "a long test password"
+
+
 def new_client(app_settings: Settings) -> TestClient:
     return TestClient(create_fallback_app(), base_url="http://testserver", follow_redirects=False)
 
 
 @pytest.fixture
-def client(app_settings: Settings) -> Iterator[TestClient]:
+def accounts(app_settings: Settings) -> AccountService:
+    return AccountService(get_engine(app_settings.database_url))
+
+
+def make_user(
+    accounts: AccountService, email: str, store: str, *, admin: bool = False
+) -> CurrentUser:
+    return accounts.create_user(store_name=store, email=email, password=PASSWORD, is_admin=admin)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD):  # -> httpx.Response
+    response = client.post(
+        "/nojs/login",
+        data={"csrf_token": csrf_of(client, "/nojs/login"), "email": email, "password": password},
+    )
+    return response
+
+
+@pytest.fixture
+def alice(accounts: AccountService) -> CurrentUser:
+    return make_user(accounts, "alice@example.com", "Harbour Photos", admin=True)
+
+
+@pytest.fixture
+def bob(accounts: AccountService, alice: CurrentUser) -> CurrentUser:
+    """Alice's colleague: same store, not an admin."""
+    return make_user(accounts, "bob@example.com", alice.store_name)
+
+
+@pytest.fixture
+def carol(accounts: AccountService) -> CurrentUser:
+    """Someone from another store."""
+    return make_user(accounts, "carol@example.com", "Meadow Studio")
+
+
+@pytest.fixture
+def anonymous(app_settings: Settings) -> Iterator[TestClient]:
     with new_client(app_settings) as test_client:
+        yield test_client
+
+
+def logged_in_client(app_settings: Settings, user: CurrentUser) -> Iterator[TestClient]:
+    with new_client(app_settings) as test_client:
+        assert log_in(test_client, user.email).status_code == 303
         yield test_client
 
 
 @pytest.fixture
-def other_client(app_settings: Settings) -> Iterator[TestClient]:
-    """A second browser: its own cookie jar, so its own session."""
-    with new_client(app_settings) as test_client:
-        yield test_client
+def client(app_settings: Settings, alice: CurrentUser) -> Iterator[TestClient]:
+    """Alice's browser, logged in."""
+    yield from logged_in_client(app_settings, alice)
+
+
+@pytest.fixture
+def other_client(app_settings: Settings, bob: CurrentUser) -> Iterator[TestClient]:
+    """A second browser: Bob's, a colleague of Alice in the same store."""
+    yield from logged_in_client(app_settings, bob)
+
+
+@pytest.fixture
+def stranger_client(app_settings: Settings, carol: CurrentUser) -> Iterator[TestClient]:
+    """Carol's browser: a member of another store."""
+    yield from logged_in_client(app_settings, carol)
 
 
 def csrf_of(client: TestClient, page: str = "/nojs/images/upload") -> str:

@@ -16,7 +16,8 @@ from tests.http.conftest import complete, upload
 from tests.images import jpeg_bytes
 from tests.images_metadata import has_no_personal_metadata, jpeg_with_metadata
 
-IMMUTABLE = "public, max-age=31536000, immutable"
+# Media is members-only by default: browsers may cache it for a year, shared caches not at all.
+IMMUTABLE = "private, max-age=31536000, immutable"
 SRCSET = re.compile(r'<source type="(image/\w+)" srcset="([^"]+)"')
 
 
@@ -91,7 +92,7 @@ def test_original_has_an_etag_too(client: TestClient) -> None:
     image_id = finished(client)
     response = client.get(f"/media/{image_id}")
     assert response.status_code == 200
-    assert response.headers["cache-control"] == "public, max-age=3600"
+    assert response.headers["cache-control"] == "private, max-age=3600"
     etag = response.headers["etag"]
     again = client.get(f"/media/{image_id}", headers={"If-None-Match": etag})
     assert again.status_code == 304
@@ -103,7 +104,7 @@ def test_names_without_digest_and_stale_digests(client: TestClient, service: Upl
     current = rendition_urls(client, image_id)["web.jpg"]
     plain = client.get(f"/media/{image_id}/web.jpg")
     assert plain.status_code == 200
-    assert plain.headers["cache-control"] == "public, max-age=3600"
+    assert plain.headers["cache-control"] == "private, max-age=3600"
     assert plain.content == client.get(current).content
     stale = client.get(f"/media/{image_id}/web.0123456789abcdef.jpg")
     assert stale.status_code == 307
@@ -145,3 +146,17 @@ def test_names_that_are_not_renditions_are_not_found(client: TestClient) -> None
     image_id = finished(client)
     for name in ("thumb.gif", "thumb", "..%2F..%2Fsecret", "Thumb.webp", "thumb.abc.webp"):
         assert client.get(f"/media/{image_id}/{name}").status_code == 404, name
+
+
+def test_public_media_is_cacheable_by_everyone_and_needs_no_login(
+    client: TestClient, anonymous: TestClient, service: UploadService
+) -> None:
+    image_id = finished(client, jpeg_with_metadata())
+    url = rendition_urls(client, image_id)["thumb.webp"]
+    assert anonymous.get(url).status_code == 404
+    assert anonymous.get(f"/media/{image_id}").status_code == 404
+    service.settings.public_media = True
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert anonymous.get(f"/media/{image_id}").headers["cache-control"] == "public, max-age=3600"

@@ -1,0 +1,79 @@
+"""Who is logged in, for the no-JS pages: the login session token lives in the signed cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from imageapp.fallback.deps import EngineDep
+from imageapp.fallback.session import CSRF_KEY
+from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.session_cookie import AUTH_KEY, IDENTITY_KEY, new_identity
+
+LOGIN = "/nojs/login"
+
+
+class LoginRequired(Exception):
+    """Raised by the dependency below; answered with a 303 to the login page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def account_service(engine: EngineDep) -> AccountService:
+    return AccountService(engine)
+
+
+AccountsDep = Annotated[AccountService, Depends(account_service)]
+
+
+def optional_user(request: Request, accounts: AccountsDep) -> CurrentUser | None:
+    return accounts.user_for_session(request.session.get(AUTH_KEY))
+
+
+def required_user(request: Request, accounts: AccountsDep) -> CurrentUser:
+    user = optional_user(request, accounts)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    request.state.user = user
+    return user
+
+
+UserDep = Annotated[CurrentUser, Depends(required_user)]
+OptionalUserDep = Annotated[CurrentUser | None, Depends(optional_user)]
+
+
+def login_url(next_url: str) -> str:
+    return f"{LOGIN}?next={quote(next_url, safe='/')}"
+
+
+def safe_next(next_url: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no '//'): never an open redirect."""
+    if not next_url:
+        return "/nojs/images"
+    parts = urlsplit(next_url)
+    if parts.scheme or parts.netloc or not next_url.startswith("/") or next_url.startswith("//"):
+        return "/nojs/images"
+    if "\\" in next_url:
+        return "/nojs/images"
+    return next_url
+
+
+def begin_login_session(request: Request, accounts: AccountService, user: CurrentUser) -> None:
+    """Session fixation defence: a logged-in browser gets a brand-new session and identity."""
+    accounts.end_session(request.session.get(AUTH_KEY))
+    request.session.clear()
+    request.session[IDENTITY_KEY] = new_identity()
+    request.session[AUTH_KEY] = accounts.start_session(user)
+
+
+def end_login_session(request: Request, accounts: AccountService) -> None:
+    accounts.end_session(request.session.get(AUTH_KEY))
+    request.session.clear()
+    request.session[IDENTITY_KEY] = new_identity()
+    request.session.pop(CSRF_KEY, None)

@@ -1,0 +1,63 @@
+"""Per-store quotas (image count, total bytes), checked at step 1."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlmodel import col
+
+from imageapp.config import Settings
+from imageapp.models import Image, Store
+from imageapp.services.errors import UploadRejected
+from imageapp.services.validation import format_bytes
+
+
+def _limits(
+    connection: Connection, store_id: int, settings: Settings
+) -> tuple[int | None, int | None]:
+    """The store's own limits, else the IMAGEAPP_STORE_MAX_* defaults (None: unlimited)."""
+    row = connection.execute(
+        sa.select(col(Store.max_images), col(Store.max_bytes)).where(col(Store.id) == store_id)
+    ).first()
+    own_images, own_bytes = (row.max_images, row.max_bytes) if row else (None, None)
+    return (
+        own_images if own_images is not None else settings.store_max_images,
+        own_bytes if own_bytes is not None else settings.store_max_bytes,
+    )
+
+
+def check_store_quota(
+    connection: Connection, store_id: int | None, settings: Settings, *, adding_bytes: int
+) -> None:
+    """Refuse (UploadRejected) if one more image of ``adding_bytes`` would pass a quota.
+
+    Pending uploads count too, so many parallel uploads cannot overshoot the limit together.
+    Called inside the transaction that inserts the row; on PostgreSQL the store row is locked
+    first, so concurrent uploads of one store are checked one after the other.
+    """
+    if store_id is None:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.select(col(Store.id)).where(col(Store.id) == store_id).with_for_update()
+        )
+    max_images, max_bytes = _limits(connection, store_id, settings)
+    if max_images is None and max_bytes is None:
+        return
+    count, used = connection.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(col(Image.size_bytes)), 0)).where(
+            col(Image.store_id) == store_id
+        )
+    ).one()
+    if max_images is not None and count + 1 > max_images:
+        raise UploadRejected(
+            "quota_images",
+            f"Your store has reached its limit of {max_images} images. "
+            "Delete some images or ask your administrator for a higher limit.",
+        )
+    if max_bytes is not None and used + adding_bytes > max_bytes:
+        raise UploadRejected(
+            "quota_bytes",
+            f"This image would take your store past its storage limit of "
+            f"{format_bytes(max_bytes)} ({format_bytes(int(used))} used).",
+        )
