@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.accounts import create_user, log_in
 from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
 
 STEP_TWO = re.compile(r".*/nojs/images/upload/metadata$")
+
+
+@pytest.fixture
+def nojs_member(prod_server: ProdServer, nojs_page: Page) -> Page:
+    """A JavaScript-off browser, logged in as a fresh member."""
+    log_in(nojs_page, prod_server, create_user(prod_server))
+    return nojs_page
 
 
 def image_file(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -30,9 +39,9 @@ def upload_step_one(page: Page, server: ProdServer, path: Path) -> None:
 
 
 def test_upload_error_correct_complete(
-    prod_server: ProdServer, nojs_page: Page, tmp_path: Path
+    prod_server: ProdServer, nojs_member: Page, tmp_path: Path
 ) -> None:
-    page = nojs_page
+    page = nojs_member
     page.goto(prod_server.base_url + "/nojs/images/upload")
     shot(page, tmp_path, "1-step-one")
     upload_step_one(page, prod_server, image_file(tmp_path, "harbour.png", png_bytes((320, 200))))
@@ -69,42 +78,46 @@ def temp_files(server: ProdServer) -> set[str]:
     return {path.name for path in (server.storage_dir / "temp").iterdir()}
 
 
-def test_cancel_upload(prod_server: ProdServer, nojs_page: Page, tmp_path: Path) -> None:
+def test_cancel_upload(prod_server: ProdServer, nojs_member: Page, tmp_path: Path) -> None:
     before = temp_files(prod_server)
-    upload_step_one(nojs_page, prod_server, image_file(tmp_path, "a.jpg", jpeg_bytes((80, 60))))
-    expect(nojs_page).to_have_url(STEP_TWO)
-    nojs_page.get_by_role("button", name="Cancel upload").click()
-    expect(nojs_page).to_have_url(prod_server.base_url + "/nojs/images")
-    expect(nojs_page.get_by_role("status")).to_have_text("Upload cancelled.")
-    shot(nojs_page, tmp_path, "cancelled")
+    upload_step_one(nojs_member, prod_server, image_file(tmp_path, "a.jpg", jpeg_bytes((80, 60))))
+    expect(nojs_member).to_have_url(STEP_TWO)
+    nojs_member.get_by_role("button", name="Cancel upload").click()
+    expect(nojs_member).to_have_url(prod_server.base_url + "/nojs/images")
+    expect(nojs_member.get_by_role("status")).to_have_text("Upload cancelled.")
+    shot(nojs_member, tmp_path, "cancelled")
     assert temp_files(prod_server) == before
 
 
-def test_upload_a_different_image(prod_server: ProdServer, nojs_page: Page, tmp_path: Path) -> None:
-    upload_step_one(nojs_page, prod_server, image_file(tmp_path, "b.jpg", jpeg_bytes((80, 60))))
-    expect(nojs_page).to_have_url(STEP_TWO)
-    nojs_page.get_by_role("button", name="Upload a different image").click()
-    expect(nojs_page).to_have_url(prod_server.base_url + "/nojs/images/upload")
-    expect(nojs_page.get_by_role("status")).to_have_text("Choose another image.")
-    shot(nojs_page, tmp_path, "different")
-    upload_step_one(nojs_page, prod_server, image_file(tmp_path, "c.jpg", jpeg_bytes((90, 60))))
-    expect(nojs_page).to_have_url(STEP_TWO)
-    expect(nojs_page.get_by_text("c.jpg")).to_be_visible()
+def test_upload_a_different_image(
+    prod_server: ProdServer, nojs_member: Page, tmp_path: Path
+) -> None:
+    upload_step_one(nojs_member, prod_server, image_file(tmp_path, "b.jpg", jpeg_bytes((80, 60))))
+    expect(nojs_member).to_have_url(STEP_TWO)
+    nojs_member.get_by_role("button", name="Upload a different image").click()
+    expect(nojs_member).to_have_url(prod_server.base_url + "/nojs/images/upload")
+    expect(nojs_member.get_by_role("status")).to_have_text("Choose another image.")
+    shot(nojs_member, tmp_path, "different")
+    upload_step_one(nojs_member, prod_server, image_file(tmp_path, "c.jpg", jpeg_bytes((90, 60))))
+    expect(nojs_member).to_have_url(STEP_TWO)
+    expect(nojs_member.get_by_text("c.jpg")).to_be_visible()
 
 
 def test_refused_file_shows_the_reason(
-    prod_server: ProdServer, nojs_page: Page, tmp_path: Path
+    prod_server: ProdServer, nojs_member: Page, tmp_path: Path
 ) -> None:
-    upload_step_one(nojs_page, prod_server, image_file(tmp_path, "notes.jpg", b"just text\n" * 50))
-    expect(nojs_page).to_have_url(prod_server.base_url + "/nojs/images/upload")
-    expect(nojs_page.get_by_role("alert")).to_have_text(
+    upload_step_one(
+        nojs_member, prod_server, image_file(tmp_path, "notes.jpg", b"just text\n" * 50)
+    )
+    expect(nojs_member).to_have_url(prod_server.base_url + "/nojs/images/upload")
+    expect(nojs_member.get_by_role("alert")).to_have_text(
         "This is not a JPEG, PNG, GIF or WebP image."
     )
-    shot(nojs_page, tmp_path, "refused")
+    shot(nojs_member, tmp_path, "refused")
 
 
 def test_too_large_file_shows_the_message_not_a_reset(
-    prod_server: ProdServer, nojs_page: Page, tmp_path: Path
+    prod_server: ProdServer, nojs_member: Page, tmp_path: Path
 ) -> None:
     """The server refuses early, yet reads the rest of the body so the redirect arrives."""
     before = temp_files(prod_server)
@@ -112,8 +125,8 @@ def test_too_large_file_shows_the_message_not_a_reset(
     with big.open("wb") as handle:
         handle.write(jpeg_bytes())
         handle.truncate(30 * 1024 * 1024)
-    upload_step_one(nojs_page, prod_server, big)
-    expect(nojs_page).to_have_url(prod_server.base_url + "/nojs/images/upload")
-    expect(nojs_page.get_by_role("alert")).to_contain_text("File is larger than 25 MB")
-    shot(nojs_page, tmp_path, "too-large")
+    upload_step_one(nojs_member, prod_server, big)
+    expect(nojs_member).to_have_url(prod_server.base_url + "/nojs/images/upload")
+    expect(nojs_member.get_by_role("alert")).to_contain_text("File is larger than 25 MB")
+    shot(nojs_member, tmp_path, "too-large")
     assert temp_files(prod_server) == before
