@@ -29,6 +29,7 @@ from tests.images_metadata import (
     ORIENTATION,
     has_no_personal_metadata,
     jpeg_with_metadata,
+    oriented_jpeg,
     png_with_metadata,
     srgb_profile,
     transparent_png,
@@ -239,3 +240,24 @@ def test_orphan_rendition_files_are_swept_when_old(
     assert storage.path_of(fresh).exists()
     assert all(storage.path_of(r.path).exists() for r in rendition_rows(engine))
     assert storage.path_of(original_path(engine, image_id)).exists()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_renditions_of_every_orientation_are_upright(
+    uploads: UploadService, engine: Engine, storage: LocalStorage, orientation: int
+) -> None:
+    image_id = finished_image(uploads, oriented_jpeg(orientation, (240, 120)))
+    for row in rendition_rows(engine, image_id):
+        with Image.open(storage.path_of(row.path)) as image:
+            picture = image.convert("RGB")
+        assert picture.width > picture.height
+        top_left = picture.getpixel((1, 1))
+        bottom_right = picture.getpixel((picture.width - 2, picture.height - 2))
+        where = (orientation, row.preset, row.format)
+        assert is_red(top_left), where
+        assert not is_red(bottom_right), where
+
+
+def is_red(colour: object) -> bool:
+    red, green, blue = colour  # type: ignore[misc]
+    return bool(red > 200 and green < 80 and blue < 80)
