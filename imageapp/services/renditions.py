@@ -132,29 +132,22 @@ class RenditionService:
         self, connection: Connection, image_id: int, written: list[tuple[RenderedFile, str]]
     ) -> set[str]:
         """Replace the rows of the rendered presets; returns the paths no row uses anymore."""
-        presets = {item.preset for item, _path in written}
-        old_paths = set(
-            connection.scalars(
-                sa.select(col(Rendition.path)).where(
-                    col(Rendition.image_id) == image_id, col(Rendition.preset).in_(presets)
-                )
+        existing = connection.execute(
+            sa.select(
+                col(Rendition.id), col(Rendition.preset), col(Rendition.format), col(Rendition.path)
+            ).where(
+                col(Rendition.image_id) == image_id,
+                col(Rendition.preset).in_({item.preset for item, _path in written}),
             )
-        )
-        kept = {(item.preset, item.format) for item, _path in written}
-        stale = [
-            row.id
-            for row in connection.execute(
-                sa.select(col(Rendition.id), col(Rendition.preset), col(Rendition.format)).where(
-                    col(Rendition.image_id) == image_id, col(Rendition.preset).in_(presets)
-                )
-            )
-            if (row.preset, row.format) not in kept
-        ]
+        ).all()
+        made = {(item.preset, item.format) for item, _path in written}
+        # A format the preset no longer lists (or JPEG that became PNG) loses its row.
+        stale = [row.id for row in existing if (row.preset, row.format) not in made]
         if stale:
             connection.execute(sa.delete(Rendition).where(col(Rendition.id).in_(stale)))
         for item, path in written:
             _upsert(connection, image_id, item, path)
-        return old_paths - {path for _item, path in written}
+        return {row.path for row in existing} - {path for _item, path in written}
 
     def remove_unconfigured(self) -> int:
         """Delete renditions of presets no longer configured (rows, then files)."""
