@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -20,17 +21,16 @@ def active_duplicates(
     """
     if not sha256:
         return ()
+    same_bytes = (
+        col(Image.sha256) == sha256,
+        col(Image.status) == ImageStatus.ACTIVE.value,
+        col(Image.store_id).is_(None) if store_id is None else col(Image.store_id) == store_id,
+    )
+    with engine.connect() as connection:  # the usual answer, "none", from the index alone
+        if connection.scalar(sa.select(col(Image.id)).where(*same_bytes).limit(1)) is None:
+            return ()
     with Session(engine) as session:
         rows = session.exec(
-            select(Image)
-            .where(
-                col(Image.sha256) == sha256,
-                col(Image.status) == ImageStatus.ACTIVE.value,
-                col(Image.store_id).is_(None)
-                if store_id is None
-                else col(Image.store_id) == store_id,
-            )
-            .order_by(col(Image.id))
-            .limit(limit)
+            select(Image).where(*same_bytes).order_by(col(Image.id)).limit(limit)
         ).all()
         return tuple(summarize(row) for row in rows)

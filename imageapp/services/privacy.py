@@ -118,6 +118,9 @@ def _jpeg_pieces(data: mmap.mmap, path: Path) -> list[Piece]:
             scan_end = found.start() if found else len(data)
             segments.append((position, scan_end))
             position = scan_end
+    pieces = _merged([(0, 2), *segments])
+    if pieces == [(0, len(data))]:
+        return pieces  # nothing to remove: no EXIF, so no orientation to keep either
     return _merged([(0, 2), *_with_orientation(segments, data, _jpeg_orientation(path))])
 
 
