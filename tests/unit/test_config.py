@@ -1,0 +1,52 @@
+"""Settings: names and defaults of DESIGN.md, and the secret key kept from the first run."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from imageapp.config import Settings
+
+
+def test_defaults_match_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "DATABASE_URL",
+        "STORAGE_DIR",
+        "PENDING_TTL_MINUTES",
+        "MAX_UPLOAD_BYTES",
+        "MAX_PIXELS",
+        "SECRET_KEY",
+    ):
+        monkeypatch.delenv(f"IMAGEAPP_{name}", raising=False)
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.storage_dir.name == "uploaded_files"
+    assert settings.pending_ttl_minutes == 60
+    assert settings.max_upload_bytes == 26_214_400
+    assert settings.max_pixels == 40_000_000
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("IMAGEAPP_MAX_UPLOAD_BYTES", "1234")
+    monkeypatch.setenv("IMAGEAPP_STORAGE_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.max_upload_bytes == 1234
+    assert settings.storage_dir == tmp_path
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    key_file = tmp_path / "instance" / "secret_key"
+    first = Settings(secret_key="", secret_key_file=key_file).resolved_secret_key()
+    second = Settings(secret_key="", secret_key_file=key_file).resolved_secret_key()
+    assert first == second
+    assert len(first) >= 40
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert list(key_file.parent.iterdir()) == [key_file]  # no draft left behind
+
+
+def test_a_configured_secret_key_wins(tmp_path: Path) -> None:
+    key_file = tmp_path / "secret_key"
+    assert Settings(secret_key="given", secret_key_file=key_file).resolved_secret_key() == "given"
+    assert not key_file.exists()
