@@ -7,10 +7,16 @@ import functools
 import reflex as rx
 
 from imageapp.fallback.app import create_fallback_app
+from imageapp.nojs_links import NoJavaScriptRedirect
 from imageapp.pages import routes
+from imageapp.pages.image_detail import TITLE as IMAGE_TITLE
+from imageapp.pages.image_detail import image_detail_page
+from imageapp.pages.layout import no_javascript_notice
 from imageapp.pages.library import TITLE as LIBRARY_TITLE
 from imageapp.pages.library import library_page
 from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
+from imageapp.state.account import AccountState
+from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
 
 app = rx.App(
@@ -18,16 +24,26 @@ app = rx.App(
     # first, then the fallback's routes match before Reflex's own.
     api_transformer=[
         create_fallback_app(),
+        NoJavaScriptRedirect,
         functools.partial(
             SameOriginWebSocketGuard,
             allowed_origins=rx.config.get_config().cors_allowed_origins,
         ),
         PublicUploadReadGuard,
     ],
+    # In every prerendered page, the SPA fallback included: the way out without JavaScript.
+    extra_app_wraps={(3, "NoJavaScriptNotice"): lambda _stateful: no_javascript_notice()},
 )
+# Every page needs a login: AccountState.load_user sends a stranger to the login page.
 app.add_page(
     library_page,
     route=routes.LIBRARY,
     title=f"{LIBRARY_TITLE} · imageapp",
-    on_load=LibraryState.load_page,
+    on_load=[AccountState.load_user, LibraryState.load_page],
+)
+app.add_page(
+    image_detail_page,
+    route=routes.IMAGE,
+    title=f"{IMAGE_TITLE} · imageapp",
+    on_load=[AccountState.load_user, ImageDetailState.load_image],
 )

@@ -35,8 +35,12 @@ def test_library_page_is_the_prerendered_reflex_page(client: httpx.Client) -> No
     assert "<title>Image library · imageapp</title>" in html
     noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.DOTALL)
     assert noscript is not None
-    assert 'href="/nojs/images"' in noscript.group(1)
+    # Relative, so the same link works on every page (the SPA fallback of /images/<id> too);
+    # the server sends "?nojs=1" on to the page's /nojs counterpart.
+    assert 'href="?nojs=1"' in noscript.group(1)
     assert "Built with Reflex" not in html
+    way_out = client.get("/?nojs=1")
+    assert (way_out.status_code, way_out.headers["location"]) == (303, "/nojs/images")
 
 
 @pytest.mark.parametrize(

@@ -2,58 +2,70 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
 
 from imageapp.config import Settings
-from imageapp.services.factory import build_upload_service
-from imageapp.state.library import LibraryItem, LibraryState
-from tests.conftest import configure_settings
-from tests.factories import metadata, pending_upload
+from imageapp.state.library import LibraryState
+from tests.state.conftest import Member, active_image, call, make_state, sign_in
 
 
-@pytest.fixture
-def app_settings(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """get_settings() points at an empty, migrated SQLite file (what the handler reads)."""
-    return configure_settings(tmp_path, sqlite_url, monkeypatch)
-
-
-def loaded_state() -> LibraryState:
+def loaded_state(member: Member, path: str = "/") -> LibraryState:
     """A fresh state after its on_load handler ran (as opening `/` does)."""
-    state = LibraryState(_reflex_internal_init=True)  # type: ignore[call-arg]
-    handler = LibraryState.load_page.fn(state)  # type: ignore[attr-defined]
-    # Own thread and loop: Playwright's sync API keeps a loop running in the main thread.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(asyncio.run, handler).result()
+    state = make_state(LibraryState, member.cookie, path)
+    call(LibraryState.load_page, state)
     return state
 
 
-def test_empty_library_is_loaded_with_nothing_to_show(app_settings: Settings) -> None:
-    state = loaded_state()
+def test_empty_library_is_loaded_with_nothing_to_show(member: Member) -> None:
+    state = loaded_state(member)
 
     assert state.loaded is True
     assert state.items == []
     assert (state.total, state.page, state.pages) == (0, 1, 1)
 
 
-def test_active_images_become_newest_first_items(app_settings: Settings) -> None:
-    uploads = build_upload_service(app_settings)
-    ids = []
-    for title in ("First", "Second"):
-        pending = pending_upload(uploads)
-        ids.append(
-            uploads.finalize(
-                token=pending.upload_token, owner="session-1", metadata=metadata(title)
-            )
-        )
+def test_a_stranger_is_sent_to_the_login_page(app_settings: Settings) -> None:
+    state = make_state(LibraryState, None, "/?page=2")
 
-    state = loaded_state()
+    redirect = call(LibraryState.load_page, state)
 
-    assert state.items == [
-        LibraryItem(id=ids[1], title="Second", alt_text="A photo: Second"),
-        LibraryItem(id=ids[0], title="First", alt_text="A photo: First"),
+    assert "/nojs/login?next=/%3Fpage%3D2" in str(redirect)
+    assert state.loaded is False
+
+
+def test_active_images_of_the_store_become_newest_first_items(
+    app_settings: Settings, member: Member
+) -> None:
+    ids = [active_image(member, title) for title in ("First", "Second")]
+    active_image(sign_in(app_settings, store="Another Store"), "Not ours")
+
+    state = loaded_state(member)
+
+    assert [(item.id, item.title, item.alt_text) for item in state.items] == [
+        (ids[1], "Second", "A photo: Second"),
+        (ids[0], "First", "A photo: First"),
     ]
+    assert [item.url for item in state.items] == [f"/images/{ids[1]}", f"/images/{ids[0]}"]
     assert state.total == 2
+
+
+def test_thumbnails_come_from_the_renditions(member: Member) -> None:
+    image_id = active_image(member, "Thumb")
+
+    (item,) = loaded_state(member).items
+
+    assert item.picture.src.startswith(f"/media/{image_id}/thumb.")
+    assert {source.mime_type for source in item.picture.sources} == {"image/webp", "image/jpeg"}
+
+
+def test_the_page_in_the_url_is_read(
+    app_settings: Settings, member: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_settings, "page_size", 1)
+    for title in ("One", "Two", "Three"):
+        active_image(member, title)
+
+    state = loaded_state(member, "/?page=2")
+
+    assert [item.title for item in state.items] == ["Two"]
+    assert (state.page, state.pages) == (2, 3)

@@ -1,0 +1,100 @@
+"""State of one image's page (`/images/<id>`): its picture and metadata, read in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+
+from imageapp.db import get_engine, session_scope
+from imageapp.pages import routes
+from imageapp.services.library import ImageSummary, get_active_image
+from imageapp.services.validation import format_bytes
+from imageapp.state.identity import current_user, to_login
+from imageapp.state.pictures import MIME_LABELS, PictureView, pictures_of
+
+DETAIL_PRESET = "web"
+IMAGE_PATH = re.compile(r"/images/(\d{1,18})/?$")
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageView:
+    """What the page shows (plain values the browser can hold)."""
+
+    id: int = 0
+    title: str = ""
+    alt_text: str = ""
+    description: str = ""
+    slug: str = ""
+    tags: list[str] = dataclasses.field(default_factory=list)
+    dimensions: str = ""
+    file_type: str = ""
+    file_size: str = ""
+    uploaded: str = ""
+    original_filename: str = ""
+    original_url: str = ""
+    picture: PictureView = dataclasses.field(default_factory=PictureView)
+
+    @classmethod
+    def of(cls, image: ImageSummary, picture: PictureView) -> ImageView:
+        return cls(
+            id=image.id,
+            title=image.title,
+            alt_text=image.alt_text,
+            description=image.description,
+            slug=image.slug,
+            tags=list(image.tags),
+            dimensions=f"{image.width} × {image.height} pixels",  # noqa: RUF001
+            file_type=MIME_LABELS.get(image.mime_type, image.mime_type),
+            file_size=format_bytes(image.size_bytes),
+            uploaded=f"{image.created_at:%d %B %Y, %H:%M} UTC",
+            original_filename=image.original_filename,
+            original_url=routes.media(image.id),
+            picture=picture,
+        )
+
+
+def read_image(image_id: int, store_id: int) -> ImageView | None:
+    """The store's active image with its picture, or None; blocking, so run in a thread."""
+    with session_scope() as session:
+        image = get_active_image(session, image_id, store_id=store_id)
+    if image is None:
+        return None
+    return ImageView.of(image, pictures_of(get_engine(), [image], DETAIL_PRESET)[image.id])
+
+
+def image_id_in(path: str) -> int | None:
+    found = IMAGE_PATH.search(path)
+    return int(found[1]) if found else None
+
+
+class ImageDetailState(rx.State):
+    """One image, or "not found" for pending, inactive, unknown and other stores' ids alike."""
+
+    image: ImageView = ImageView()
+    found: bool = False
+    loaded: bool = False
+
+    @rx.event
+    async def load_image(self) -> AsyncIterator[Any]:
+        """Read the image named in the URL when its page opens."""
+        user = await current_user(self)
+        if user is None:
+            yield to_login(self)
+            return
+        image_id = image_id_in(self.router.url.path)
+        if image_id != self.image.id:
+            self.loaded = False  # never show the previous image under this URL
+            yield None
+        image = (
+            await asyncio.to_thread(read_image, image_id, user.store_id)
+            if image_id is not None
+            else None
+        )
+        self.image = image or ImageView()
+        self.found = image is not None
+        self.loaded = True
