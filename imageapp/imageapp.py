@@ -14,10 +14,13 @@ from imageapp.pages.image_detail import image_detail_page
 from imageapp.pages.layout import no_javascript_notice
 from imageapp.pages.library import TITLE as LIBRARY_TITLE
 from imageapp.pages.library import library_page
+from imageapp.pages.upload import TITLE as UPLOAD_TITLE
+from imageapp.pages.upload import upload_page
 from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
 from imageapp.state.account import AccountState
 from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
+from imageapp.state.upload import UploadState
 
 app = rx.App(
     # In this list the LAST item is the outermost layer: the guards see every request
@@ -40,6 +43,12 @@ app.add_page(
     route=routes.LIBRARY,
     title=f"{LIBRARY_TITLE} · imageapp",
     on_load=[AccountState.load_user, LibraryState.load_page],
+)
+app.add_page(
+    upload_page,
+    route=routes.UPLOAD,
+    title=f"{UPLOAD_TITLE} · imageapp",
+    on_load=[AccountState.load_user, UploadState.load_page],
 )
 app.add_page(
     image_detail_page,

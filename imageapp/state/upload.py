@@ -1,0 +1,259 @@
+"""State of the upload page: many files at once, each its own step 1, then batch step 2.
+
+Thin on purpose: the rules for cards live in upload_cards, blocking service calls in
+upload_jobs (run in threads), the streaming in receiving. Every handler that touches an upload
+asks identity.current_user who is logged in, so the no-JS pages and this one agree on owners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from imageapp.config import get_settings
+from imageapp.services.accounts import CurrentUser
+from imageapp.services.errors import UploadRejected
+from imageapp.services.validation import format_bytes
+from imageapp.state import upload_cards as cards_
+from imageapp.state import upload_jobs as jobs
+from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
+from imageapp.state.receiving import FileReceiver, ProgressCallback, drain, off_loop
+from imageapp.state.upload_cards import READY, REFUSED, SAVING, ImageLink, UploadCard
+
+INTERRUPTED_MESSAGE = "The upload was interrupted. Please choose the file again."
+# Progress reaches the browser at most this often per file (each update is a state delta).
+PROGRESS_INTERVAL_S = 0.25
+
+
+class UploadState(rx.State):
+    """The cards of /upload and the batch fields above them."""
+
+    cards: list[UploadCard] = []
+    saved: list[ImageLink] = []  # images this page just added to the library
+    batch_description: str = ""
+    batch_tags: str = ""
+    notice: str = ""
+    limit_label: str = ""
+    loaded: bool = False
+    # Whose cards these are: a tab where someone else logs in must not show them.
+    _owner: str = ""
+
+    @rx.var
+    def ready_count(self) -> int:
+        return sum(card.status == READY for card in self.cards)
+
+    @rx.var
+    def busy_count(self) -> int:
+        return sum(card.status in (*cards_.IN_FLIGHT, SAVING) for card in self.cards)
+
+    # -- opening the page -----------------------------------------------------------------
+
+    @rx.event
+    async def load_page(self) -> Any:
+        """Show the uploads this user left pending (reload, new tab, the no-JS page)."""
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        if self._owner != user.upload_owner:
+            self.cards, self.saved, self.notice = [], [], ""
+            self.batch_description = self.batch_tags = ""
+            self._owner = user.upload_owner
+        self.limit_label = f"up to {format_bytes(get_settings().max_upload_bytes)} each"
+        pending = await asyncio.to_thread(jobs.pending_with_drafts, user)
+        self.cards = cards_.merge_pending(self.cards, pending)
+        self.loaded = True
+        return None
+
+    # -- step 1: files ---------------------------------------------------------------------
+
+    @rx.event
+    def files_chosen(self, chosen: list[dict[str, Any]]) -> None:
+        """Dropped or picked files become queued cards; each card then starts its upload."""
+        room = cards_.MAX_CARDS - len(self.cards)
+        added = cards_.chosen_cards(chosen, room, get_settings().max_upload_bytes)
+        self.notice = (
+            f"Only {cards_.MAX_CARDS} images can wait here at once: complete some, then add more."
+            if len(added) < len(chosen)
+            else ""
+        )
+        self.saved = []
+        self.cards = [*self.cards, *added]
+
+    @rx.event(background=True)
+    async def receive_file(self, files: rx.UploadChunkIterator, key: str) -> None:
+        """Stream one card's file through step 1; a refusal is shown on that card only."""
+        user = await current_user(self)
+        async with self:
+            started = self._start_upload(key, user)
+        if user is None or not started:
+            await drain(files)
+            return
+        uploads = await asyncio.to_thread(jobs.upload_service)
+        receiver = FileReceiver(uploads, user, self._progress_reporter(key))
+        try:
+            pending = await receiver.receive(files)
+        except UploadRejected as refusal:
+            message = refusal.message
+            async with self:
+                self._change(key, lambda card: cards_.refused(card, message))
+            return
+        except asyncio.CancelledError:
+            async with self:  # the browser aborted: Cancel, or the page went away
+                self._change(key, lambda card: cards_.refused(card, INTERRUPTED_MESSAGE))
+            raise
+        async with self:
+            wanted = self._find(key) is not None
+            # A reload meanwhile may have listed this upload already: keep one card for it.
+            self.cards = [
+                card for card in self.cards if card.token != pending.upload_token or card.key == key
+            ]
+            self._change(key, lambda card: cards_.ready(card, pending))
+        if not wanted:  # cancelled while the file was being checked
+            await asyncio.to_thread(jobs.discard, user, pending.upload_token)
+
+    def _start_upload(self, key: str, user: CurrentUser | None) -> bool:
+        card = self._find(key)
+        if card is None or card.status != cards_.QUEUED:
+            return False  # cancelled already, or a repeated request
+        if user is None:
+            self._change(key, lambda card: cards_.refused(card, LOGGED_OUT_MESSAGE))
+            return False
+        self._change(key, lambda card: dataclasses.replace(card, status=cards_.UPLOADING))
+        return True
+
+    def _progress_reporter(self, key: str) -> ProgressCallback:
+        """Sends a card's progress now and then (throttled), and 100 % once every byte is in."""
+        last = {"at": 0.0}
+
+        async def report(received: int, complete: bool) -> None:
+            now = time.monotonic()
+            if not complete and now - last["at"] < PROGRESS_INTERVAL_S:
+                return
+            last["at"] = now
+            async with self:
+                self._change(key, functools.partial(_with_progress, received, complete))
+
+        return report
+
+    # -- the cards -------------------------------------------------------------------------
+
+    @rx.event
+    def set_field(self, key: str, field: str, value: str) -> None:
+        self._change(key, lambda card: cards_.with_field(card, field, value))
+
+    @rx.event
+    def set_batch_description(self, value: str) -> None:
+        self.batch_description = value[:10_000]
+
+    @rx.event
+    def set_batch_tags(self, value: str) -> None:
+        self.batch_tags = value[:10_000]
+
+    @rx.event
+    def apply_to_all(self) -> None:
+        """Put the batch description and tags on every card not refused."""
+        self.cards = [
+            card
+            if card.status == REFUSED
+            else cards_.with_batch(card, self.batch_description, self.batch_tags)
+            for card in self.cards
+        ]
+
+    @rx.event
+    async def cancel_card(self, key: str) -> Any:
+        """Remove a card; a pending upload is cancelled (an upload in flight was aborted)."""
+        card = self._find(key)
+        if card is None:
+            return None
+        user = await current_user(self) if card.token else None
+        if card.token and user is None:
+            return to_login(self)
+        self.cards = [other for other in self.cards if other.key != key]
+        if card.token and user is not None:
+            await asyncio.to_thread(jobs.discard, user, card.token)
+        return None
+
+    @rx.event
+    async def replace_card(self, key: str, chosen: list[dict[str, Any]]) -> Any:
+        """Discard the card's upload and upload another file in its place (values kept)."""
+        card = self._find(key)
+        added = cards_.chosen_cards(chosen[:1], 1, get_settings().max_upload_bytes)
+        if card is None or card.status not in (READY, REFUSED) or not added:
+            return None
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        if card.token:
+            await asyncio.to_thread(jobs.discard, user, card.token)
+        self._change(key, lambda old: cards_.with_values(added[0], cards_.metadata_values(old)))
+        return None
+
+    # -- step 2: complete ------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def complete_card(self, key: str) -> None:
+        """Save one card's image (step 2)."""
+        await self._complete({key})
+
+    @rx.event(background=True)
+    async def complete_all(self) -> None:
+        """Save every ready card whose metadata is valid; the others show their errors."""
+        await self._complete(None)
+
+    async def _complete(self, keys: set[str] | None) -> None:
+        user = await current_user(self)
+        async with self:
+            if user is None:
+                self.notice = LOGGED_OUT_MESSAGE
+                return
+            work = [
+                (card.key, card.token, cards_.metadata_values(card))
+                for card in self.cards
+                if card.status == READY and (keys is None or card.key in keys)
+            ]
+            for key, _token, _values in work:
+                self._change(key, lambda card: dataclasses.replace(card, status=SAVING))
+            self.saved = []
+        for key, token, values in work:
+            outcome = await off_loop(functools.partial(jobs.finalize, user, token, values))
+            async with self:
+                self._record_outcome(key, outcome, values["title"])
+
+    def _record_outcome(self, key: str, outcome: jobs.Finalized, title: str) -> None:
+        if outcome.image_id is not None:
+            self.cards = [card for card in self.cards if card.key != key]
+            self.saved = [*self.saved, cards_.image_link(outcome.image_id, title)]
+        elif outcome.errors:
+            self._change(
+                key,
+                lambda card: dataclasses.replace(card, status=READY, errors=outcome.errors),
+            )
+        else:
+            self._change(key, lambda card: cards_.refused(card, outcome.message))
+
+    @rx.event
+    def dismiss_saved(self) -> None:
+        self.saved = []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _find(self, key: str) -> UploadCard | None:
+        return next((card for card in self.cards if card.key == key), None)
+
+    def _change(self, key: str, change: Callable[[UploadCard], UploadCard]) -> None:
+        self.cards = [change(card) if card.key == key else card for card in self.cards]
+
+
+def _with_progress(received: int, complete: bool, card: UploadCard) -> UploadCard:
+    if card.status != cards_.UPLOADING:
+        return card
+    if complete:
+        return dataclasses.replace(card, progress=100, status=cards_.CHECKING)
+    percent = received * 100 // card.size_bytes if card.size_bytes else 0
+    return dataclasses.replace(card, progress=max(card.progress, min(99, percent)))
