@@ -237,10 +237,6 @@ class UploadState(rx.State):
         else:
             self._change(key, lambda card: cards_.refused(card, outcome.message))
 
-    @rx.event
-    def dismiss_saved(self) -> None:
-        self.saved = []
-
     # -- helpers ---------------------------------------------------------------------------
 
     def _find(self, key: str) -> UploadCard | None:
