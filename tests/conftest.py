@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 import sqlalchemy as sa
 from alembic.config import Config
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 

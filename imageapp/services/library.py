@@ -71,7 +71,7 @@ def summarize(image: Image, tags: tuple[str, ...] = ()) -> ImageSummary:
 
 
 def list_active_images(
-    session: Session, *, store_id: int | None = None, page: int = 1, page_size: int = 24
+    session: Session, *, store_id: int | None, page: int = 1, page_size: int = 24
 ) -> ImagePage:
     """The store's active images, newest first. Pages past the end are clamped to the last."""
     active = sa.and_(col(Image.status) == ImageStatus.ACTIVE.value, in_store(store_id))
@@ -91,7 +91,7 @@ def list_active_images(
 
 
 def get_active_image(
-    session: Session, image_id: int, *, store_id: int | None = None
+    session: Session, image_id: int, *, store_id: int | None
 ) -> ImageSummary | None:
     """One active image of the store with its tags, or None (also for another store's)."""
     image = session.get(Image, image_id)
