@@ -300,7 +300,7 @@ def _claim_images_from_before_accounts(connection: Connection, store_id: int) ->
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return bool(_hasher.verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 
