@@ -221,3 +221,57 @@ class Installation(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )
+
+
+class Gallery(SQLModel, table=True):
+    """A named, ordered selection of a store's images; deleting it never deletes images."""
+
+    __tablename__ = "gallery"
+    __table_args__ = (sa.UniqueConstraint("store_id", "slug", name="uq_gallery_store_id_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    title: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    slug: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+
+
+class GalleryImage(SQLModel, table=True):
+    """An image's place in a gallery. ``display_order`` values leave gaps between neighbours,
+    so a move writes one row; only when a gap is used up is the gallery renumbered."""
+
+    __tablename__ = "gallery_image"
+    __table_args__ = (
+        sa.Index("ix_gallery_image_gallery_id_display_order", "gallery_id", "display_order"),
+        # At most one cover per gallery (a partial unique index on both databases).
+        sa.Index(
+            "uq_gallery_image_one_featured",
+            "gallery_id",
+            unique=True,
+            sqlite_where=sa.text("is_featured"),
+            postgresql_where=sa.text("is_featured"),
+        ),
+    )
+
+    gallery_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("gallery.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    image_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("image.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    display_order: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    is_featured: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
+from imageapp.services.bulk import BulkService
 from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.galleries import GalleryService
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
@@ -37,3 +39,12 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
         cleanup=DiskImageCleanupService(engine, storage),
         renditions=RenditionService(engine=engine, storage=storage, settings=settings),
     )
+
+
+def build_gallery_service(settings: Settings | None = None) -> GalleryService:
+    return GalleryService(get_engine((settings or get_settings()).database_url))
+
+
+def build_bulk_service(settings: Settings | None = None) -> BulkService:
+    settings = settings or get_settings()
+    return BulkService(get_engine(settings.database_url), build_cleanup_service(settings))

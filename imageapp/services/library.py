@@ -1,15 +1,16 @@
-"""Reading the library: active images, newest first, a page at a time."""
+"""Reading the library: a store's images, filtered, a page at a time."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from imageapp.models import Image, ImageStatus, ImageTag, Tag
+from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag
 from imageapp.services.scoping import in_store
 
 
@@ -70,24 +71,77 @@ def summarize(image: Image, tags: tuple[str, ...] = ()) -> ImageSummary:
     )
 
 
-def list_active_images(
-    session: Session, *, store_id: int | None, page: int = 1, page_size: int = 24
+@dataclass(frozen=True, slots=True)
+class LibraryFilter:
+    """What the library shows: a status, and optionally a gallery, a tag and words to find."""
+
+    status: str = ImageStatus.ACTIVE.value  # "active", "inactive" or "all" (never pending)
+    gallery_id: int | None = None
+    tag: str = ""
+    text: str = ""
+
+
+def _conditions(store_id: int | None, filters: LibraryFilter) -> list[sa.ColumnElement[bool]]:
+    statuses = (
+        [ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value]
+        if filters.status == "all"
+        else [filters.status]
+    )
+    conditions = [col(Image.status).in_(statuses), in_store(store_id)]
+    if filters.tag:
+        conditions.append(
+            col(Image.id).in_(
+                select(ImageTag.image_id)
+                .join(Tag, col(Tag.id) == col(ImageTag.tag_id))
+                .where(col(Tag.name) == filters.tag.strip().lower())
+            )
+        )
+    if filters.text.strip():
+        words = filters.text.strip()
+        conditions.append(
+            sa.or_(
+                col(Image.title).icontains(words, autoescape=True),
+                col(Image.description).icontains(words, autoescape=True),
+            )
+        )
+    return conditions
+
+
+def list_images(
+    session: Session,
+    *,
+    store_id: int | None,
+    filters: LibraryFilter | None = None,
+    page: int = 1,
+    page_size: int = 24,
 ) -> ImagePage:
-    """The store's active images, newest first. Pages past the end are clamped to the last."""
-    active = sa.and_(col(Image.status) == ImageStatus.ACTIVE.value, in_store(store_id))
-    total = session.exec(select(sa.func.count()).select_from(Image).where(active)).one()
+    """The store's images matching ``filters``: a gallery in its own order, else newest first.
+    Pages past the end are clamped to the last."""
+    filters = filters or LibraryFilter()
+    query = select(Image).where(*_conditions(store_id, filters))
+    if filters.gallery_id is not None:
+        query = query.join(GalleryImage, col(GalleryImage.image_id) == col(Image.id)).where(
+            col(GalleryImage.gallery_id) == filters.gallery_id
+        )
+        order: tuple[Any, ...] = (col(GalleryImage.display_order), col(Image.id))
+    else:
+        order = (col(Image.created_at).desc(), col(Image.id).desc())
+    total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
     last_page = max(1, math.ceil(total / page_size))
     page = min(max(1, page), last_page)
     rows = session.exec(
-        select(Image)
-        .where(active)
-        .order_by(col(Image.created_at).desc(), col(Image.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        query.order_by(*order).offset((page - 1) * page_size).limit(page_size)
     ).all()
     return ImagePage(
         items=tuple(summarize(row) for row in rows), total=total, page=page, page_size=page_size
     )
+
+
+def list_active_images(
+    session: Session, *, store_id: int | None, page: int = 1, page_size: int = 24
+) -> ImagePage:
+    """The store's active images, newest first."""
+    return list_images(session, store_id=store_id, page=page, page_size=page_size)
 
 
 def get_active_image(

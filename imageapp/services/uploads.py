@@ -24,6 +24,7 @@ from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
 from imageapp.services.duplicates import active_duplicates
 from imageapp.services.errors import MetadataInvalid, UploadNotFound
+from imageapp.services.galleries import GalleryService
 from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
@@ -283,8 +284,16 @@ class UploadService:
 
     # -- step 2 -------------------------------------------------------------------------------
 
-    def finalize(self, *, token: str | None, owner: str, metadata: ImageMetadata) -> int:
-        """Make the pending upload an active image; returns its id.
+    def finalize(
+        self,
+        *,
+        token: str | None,
+        owner: str,
+        metadata: ImageMetadata,
+        gallery_id: int | None = None,
+    ) -> int:
+        """Make the pending upload an active image (optionally placed last in one of the
+        store's galleries); returns its id.
 
         Order of operations (crash-safe, race-safe):
         1. link the temp file to its permanent name (derived from the temp name, so cleanup of
@@ -305,6 +314,11 @@ class UploadService:
             if finished is None:
                 raise
             return finished
+        galleries = GalleryService(self.engine)
+        if gallery_id is not None and not galleries.exists(
+            store_id=pending.store_id, gallery_id=gallery_id
+        ):
+            raise MetadataInvalid({"gallery_id": "Choose one of your store's galleries."})
         slug_is_automatic = metadata.slug is None
         try:
             permanent = self.storage.promote(pending.temp_path)
@@ -318,6 +332,10 @@ class UploadService:
             raise
         self.storage.delete(pending.temp_path)
         log.info("image %s finalized as %s", image_id, permanent)
+        if gallery_id is not None and pending.store_id is not None:
+            galleries.add_images(
+                store_id=pending.store_id, gallery_id=gallery_id, image_ids=[image_id]
+            )
         self._make_renditions(image_id)
         return image_id
 

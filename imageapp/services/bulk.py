@@ -1,0 +1,151 @@
+"""Acting on many images at once. Every action first narrows the selection to the store's own
+finished images; ids that are not (another store's, pending, unknown) are reported, never used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
+
+from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag, utcnow
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.errors import ImageAppError
+from imageapp.services.galleries import GalleryService
+from imageapp.services.metadata import TAG_MAX, TAGS_MAX, parse_tags
+from imageapp.services.sql import insert_ignoring_conflict
+
+log = logging.getLogger(__name__)
+MAX_SELECTION = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A request's ids split into the store's own images and the rest (ignored, reported)."""
+
+    image_ids: tuple[int, ...]
+    ignored_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    done: int
+    ignored_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeletePreview:
+    """What a bulk delete would affect, for the confirmation step."""
+
+    image_count: int
+    gallery_count: int
+    ignored_ids: tuple[int, ...]
+
+
+class BulkService:
+    def __init__(self, engine: Engine, cleanup: DiskImageCleanupService) -> None:
+        self.engine = engine
+        self.cleanup = cleanup
+        self.galleries = GalleryService(engine)
+
+    def select(self, *, store_id: int, image_ids: Sequence[int]) -> Selection:
+        if len(image_ids) > MAX_SELECTION:
+            raise ImageAppError(
+                "selection_too_large", f"Select at most {MAX_SELECTION} images at a time."
+            )
+        wanted = list(dict.fromkeys(image_ids))
+        with self.engine.connect() as connection:
+            own = set(_finished_of_store(connection, store_id, wanted))
+        return Selection(
+            image_ids=tuple(i for i in wanted if i in own),
+            ignored_ids=tuple(i for i in wanted if i not in own),
+        )
+
+    def preview_delete(self, *, store_id: int, image_ids: Sequence[int]) -> DeletePreview:
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        with self.engine.connect() as connection:
+            galleries = connection.scalar(
+                sa.select(sa.func.count(sa.distinct(col(GalleryImage.gallery_id)))).where(
+                    col(GalleryImage.image_id).in_(selection.image_ids)
+                )
+            )
+        return DeletePreview(len(selection.image_ids), int(galleries or 0), selection.ignored_ids)
+
+    def delete(self, *, store_id: int, image_ids: Sequence[int]) -> BulkResult:
+        """Rows first (tags, placements and renditions cascade), then each image's files."""
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        done = sum(self.cleanup.delete_image(image_id) for image_id in selection.image_ids)
+        log.info("store %s: deleted %d images", store_id, done)
+        return BulkResult(done, selection.ignored_ids)
+
+    def set_status(self, *, store_id: int, image_ids: Sequence[int], status: str) -> BulkResult:
+        """Active <-> inactive. An inactive image is refused by the media route at once."""
+        if status not in (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value):
+            raise ImageAppError("bad_status", "Choose active or inactive.")
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                sa.update(Image)
+                .where(
+                    col(Image.id).in_(selection.image_ids),
+                    col(Image.store_id) == store_id,
+                    col(Image.status) != ImageStatus.PENDING.value,
+                )
+                .values(status=status, updated_at=utcnow())
+            ).rowcount
+        return BulkResult(changed, selection.ignored_ids)
+
+    def add_tags(self, *, store_id: int, image_ids: Sequence[int], tags: str) -> BulkResult:
+        names = parse_tags(tags)
+        if not names or len(names) > TAGS_MAX or any(len(name) > TAG_MAX for name in names):
+            raise ImageAppError(
+                "bad_tags", f"Give 1 to {TAGS_MAX} tags of at most {TAG_MAX} characters."
+            )
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        with self.engine.begin() as connection:
+            insert_ignoring_conflict(connection, Tag, [{"name": name} for name in names])
+            tag_ids = connection.scalars(sa.select(col(Tag.id)).where(col(Tag.name).in_(names)))
+            links = [
+                {"image_id": image_id, "tag_id": tag_id}
+                for tag_id in tag_ids
+                for image_id in selection.image_ids
+            ]
+            if links:
+                insert_ignoring_conflict(connection, ImageTag, links)
+        return BulkResult(len(selection.image_ids), selection.ignored_ids)
+
+    def add_to_gallery(
+        self, *, store_id: int, image_ids: Sequence[int], gallery_id: int
+    ) -> BulkResult:
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        added = self.galleries.add_images(
+            store_id=store_id, gallery_id=gallery_id, image_ids=selection.image_ids
+        )
+        return BulkResult(len(added), selection.ignored_ids)
+
+    def remove_from_gallery(
+        self, *, store_id: int, image_ids: Sequence[int], gallery_id: int
+    ) -> BulkResult:
+        selection = self.select(store_id=store_id, image_ids=image_ids)
+        removed = self.galleries.remove_images(
+            store_id=store_id, gallery_id=gallery_id, image_ids=selection.image_ids
+        )
+        return BulkResult(len(removed), selection.ignored_ids)
+
+
+def _finished_of_store(connection: Connection, store_id: int, image_ids: list[int]) -> list[int]:
+    found: list[int] = []
+    for start in range(0, len(image_ids), 500):  # keeps IN lists short on any database
+        chunk = image_ids[start : start + 500]
+        found += connection.scalars(
+            sa.select(col(Image.id)).where(
+                col(Image.id).in_(chunk),
+                col(Image.store_id) == store_id,
+                col(Image.status) != ImageStatus.PENDING.value,
+            )
+        )
+    return found
