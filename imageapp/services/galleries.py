@@ -18,6 +18,7 @@ from sqlmodel import col
 from imageapp.models import Gallery, GalleryImage, Image, ImageStatus, utcnow
 from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.metadata import SLUG_PATTERN, TITLE_MAX, slugify
+from imageapp.services.sql import first_free_slug
 
 GAP = 1024
 DESCRIPTION_MAX = 5000
@@ -63,7 +64,12 @@ class GalleryService:
         if errors:
             raise FormInvalid(errors)
         with self.engine.begin() as connection:
-            slug = slug or _free_slug(connection, store_id, slugify(title) or "gallery")
+            slug = slug or first_free_slug(
+                connection,
+                col(Gallery.slug),
+                col(Gallery.store_id) == store_id,
+                slugify(title) or "gallery",
+            )
             if _slug_taken(connection, store_id, slug, except_id=None):
                 raise FormInvalid({"slug": f"Another gallery already uses '{slug}'."})
             now = utcnow()
@@ -387,18 +393,3 @@ def _slug_taken(connection: Connection, store_id: int, slug: str, except_id: int
     if except_id is not None:
         query = query.where(col(Gallery.id) != except_id)
     return connection.scalar(query) is not None
-
-
-def _free_slug(connection: Connection, store_id: int, base: str) -> str:
-    taken = set(
-        connection.scalars(
-            sa.select(col(Gallery.slug)).where(
-                col(Gallery.store_id) == store_id,
-                sa.or_(col(Gallery.slug) == base, col(Gallery.slug).like(f"{base}-%")),
-            )
-        )
-    )
-    number, slug = 2, base
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug

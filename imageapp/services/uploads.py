@@ -31,6 +31,7 @@ from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
 from imageapp.services.quotas import check_store_quota
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
+from imageapp.services.sql import first_free_slug
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
@@ -368,7 +369,11 @@ class UploadService:
             try:
                 with self.engine.begin() as connection:
                     store = pending.store_id
-                    slug = self._free_slug(connection, store, base_slug) if automatic else base_slug
+                    slug = (
+                        first_free_slug(connection, col(Image.slug), in_store(store), base_slug)
+                        if automatic
+                        else base_slug
+                    )
                     if not automatic and self._slug_taken(connection, store, slug):
                         raise _slug_clash(slug)
                     if not self._mark_active(connection, pending, metadata, permanent, slug):
@@ -432,24 +437,6 @@ class UploadService:
             sa.select(col(Image.id)).where(in_store(store_id), col(Image.slug) == slug)
         )
         return found is not None
-
-    @staticmethod
-    def _free_slug(connection: Connection, store_id: int | None, base: str) -> str:
-        """``base``, or ``base-2``, ``base-3`` ... the first one no image of the store uses."""
-        taken = set(
-            connection.scalars(
-                sa.select(col(Image.slug)).where(
-                    in_store(store_id),
-                    sa.or_(col(Image.slug) == base, col(Image.slug).like(f"{base}-%")),
-                )
-            )
-        )
-        if base not in taken:
-            return base
-        number = 2
-        while f"{base}-{number}" in taken:
-            number += 1
-        return f"{base}-{number}"
 
 
 def _slug_clash(slug: str) -> MetadataInvalid:
