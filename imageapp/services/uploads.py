@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -143,30 +143,28 @@ class UploadService:
     ) -> PendingUpload:
         token = str(uuid.uuid4())
         now = utcnow()
+        values = {
+            "status": ImageStatus.PENDING.value,
+            "upload_token": token,
+            "upload_owner": owner,
+            "temp_path": stored.temp_path,
+            "original_filename": stored.original_filename,
+            "client_mime_type": stored.client_mime_type,
+            "mime_type": stored.mime_type,
+            "size_bytes": stored.size_bytes,
+            "width": stored.width,
+            "height": stored.height,
+            "sha256": stored.sha256,
+            "store_id": store_id,
+            "uploaded_by": uploaded_by,
+            "created_at": now,
+            "updated_at": now,
+        }
         with self.engine.begin() as connection:
             check_store_quota(connection, store_id, self.settings, adding_bytes=stored.size_bytes)
             image_id = connection.execute(
-                sa.insert(Image)
-                .values(
-                    status=ImageStatus.PENDING.value,
-                    upload_token=token,
-                    upload_owner=owner,
-                    temp_path=stored.temp_path,
-                    original_filename=stored.original_filename,
-                    client_mime_type=stored.client_mime_type,
-                    mime_type=stored.mime_type,
-                    size_bytes=stored.size_bytes,
-                    width=stored.width,
-                    height=stored.height,
-                    sha256=stored.sha256,
-                    store_id=store_id,
-                    uploaded_by=uploaded_by,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(col(Image.id))
+                sa.insert(Image).values(**values).returning(col(Image.id))
             ).scalar_one()
-        assert image_id is not None
         log.info(
             "pending upload %s stored as %s (%s, %d bytes)",
             image_id,
@@ -174,20 +172,24 @@ class UploadService:
             stored.mime_type,
             stored.size_bytes,
         )
+        return self._pending_from({**values, "id": image_id})
+
+    def _pending_from(self, row: Mapping[Any, Any]) -> PendingUpload:
+        """Display values of a pending row (with the store's duplicates of its bytes)."""
         return PendingUpload(
-            image_id=image_id,
-            upload_token=token,
-            mime_type=stored.mime_type,
-            width=stored.width,
-            height=stored.height,
-            size_bytes=stored.size_bytes,
-            original_filename=stored.original_filename,
-            temp_path=stored.temp_path,
-            created_at=now,
-            expires_at=now + self.pending_ttl,
-            sha256=stored.sha256,
-            store_id=store_id,
-            duplicates=active_duplicates(self.engine, stored.sha256, store_id=store_id),
+            image_id=row["id"],
+            upload_token=row["upload_token"],
+            mime_type=row["mime_type"],
+            width=row["width"],
+            height=row["height"],
+            size_bytes=row["size_bytes"],
+            original_filename=row["original_filename"],
+            temp_path=row["temp_path"],
+            created_at=row["created_at"],
+            expires_at=row["created_at"] + self.pending_ttl,
+            sha256=row["sha256"],
+            store_id=row["store_id"],
+            duplicates=active_duplicates(self.engine, row["sha256"], store_id=row["store_id"]),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -210,24 +212,9 @@ class UploadService:
             )
         if row is None or row["temp_path"] is None:
             raise UploadNotFound()
-        expires_at = row["created_at"] + self.pending_ttl
-        if expires_at <= utcnow():
+        if row["created_at"] + self.pending_ttl <= utcnow():
             raise UploadNotFound()
-        return PendingUpload(
-            image_id=row["id"],
-            upload_token=token,
-            mime_type=row["mime_type"],
-            width=row["width"],
-            height=row["height"],
-            size_bytes=row["size_bytes"],
-            original_filename=row["original_filename"],
-            temp_path=row["temp_path"],
-            created_at=row["created_at"],
-            expires_at=expires_at,
-            sha256=row["sha256"],
-            store_id=row["store_id"],
-            duplicates=active_duplicates(self.engine, row["sha256"], store_id=row["store_id"]),
-        )
+        return self._pending_from(row)
 
     def duplicates_of(self, *, token: str | None, owner: str) -> tuple[ImageSummary, ...]:
         """Active images with the same bytes as the owner's pending upload (may be empty)."""
