@@ -30,6 +30,7 @@ class ImageSummary:
     original_filename: str
     created_at: datetime
     tags: tuple[str, ...] = ()
+    status: str = ImageStatus.ACTIVE.value  # lists filtered by "inactive" or "all" show others
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ def summarize(image: Image, tags: tuple[str, ...] = ()) -> ImageSummary:
         original_filename=image.original_filename,
         created_at=image.created_at,
         tags=tags,
+        status=image.status,
     )
 
 
