@@ -1,0 +1,43 @@
+"""Pictures for lists (library, galleries, gallery covers): only images the media route serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from imageapp.models import Image, ImageStatus
+from imageapp.services.pictures import Picture, picture_for
+from imageapp.services.renditions import renditions_of
+from imageapp.services.scoping import in_store
+
+
+def list_pictures(
+    engine: Engine, *, store_id: int | None, image_ids: Iterable[int], preset: str = "thumb"
+) -> dict[int, Picture]:
+    """A picture per active image of the store among ``image_ids``. Inactive, pending and other
+    stores' ids are left out: the media route refuses them, so pages show a placeholder."""
+    wanted = sorted(set(image_ids))
+    if not wanted:
+        return {}
+    with engine.connect() as connection:
+        sizes = connection.execute(
+            sa.select(col(Image.id), col(Image.width), col(Image.height)).where(
+                col(Image.id).in_(wanted),
+                in_store(store_id),
+                col(Image.status) == ImageStatus.ACTIVE.value,
+            )
+        ).all()
+    found = renditions_of(engine, (row.id for row in sizes))
+    return {
+        row.id: picture_for(
+            image_id=row.id,
+            width=row.width,
+            height=row.height,
+            renditions=found.get(row.id, ()),
+            preset=preset,
+        )
+        for row in sizes
+    }

@@ -1,0 +1,47 @@
+"""List pictures on real SQLite and PostgreSQL: only what the media route would serve."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from sqlalchemy.engine import Engine
+
+from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.bulk import BulkService
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.thumbnails import list_pictures
+from imageapp.services.uploads import UploadService
+from tests.factories import metadata
+from tests.images import jpeg_bytes
+
+
+def finished(uploads: UploadService, user: CurrentUser, seed: int) -> int:
+    pending = uploads.create_pending(
+        stream=BytesIO(jpeg_bytes((40, 30), seed=seed)),
+        filename="p.jpg",
+        owner=user.upload_owner,
+        store_id=user.store_id,
+        uploaded_by=user.id,
+    )
+    return uploads.finalize(
+        token=pending.upload_token, owner=user.upload_owner, metadata=metadata(f"P{seed}")
+    )
+
+
+def test_pictures_only_for_the_stores_active_images(
+    engine: Engine, uploads: UploadService, cleanup: DiskImageCleanupService
+) -> None:
+    accounts = AccountService(engine)
+    alice = accounts.create_user(store_name="A", email="a@example.com", password="long password 1")
+    carol = accounts.create_user(store_name="C", email="c@example.com", password="long password 1")
+    shown, hidden = finished(uploads, alice, 1), finished(uploads, alice, 2)
+    foreign = finished(uploads, carol, 3)
+    BulkService(engine, cleanup).set_status(
+        store_id=alice.store_id, image_ids=[hidden], status="inactive"
+    )
+    pictures = list_pictures(
+        engine, store_id=alice.store_id, image_ids=[shown, hidden, foreign, 424242]
+    )
+    assert set(pictures) == {shown}
+    assert (pictures[shown].width, pictures[shown].height) == (40, 30)
+    assert list_pictures(engine, store_id=alice.store_id, image_ids=[]) == {}
