@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from imageapp.cli_accounts import add_account_commands
 from imageapp.config import get_settings
+from imageapp.services.accounts import AccountService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.factory import build_cleanup_service, build_rendition_service
 from imageapp.services.rebuild import rebuild_renditions
@@ -85,11 +86,14 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
     count = service.cleanup_expired_pending(older_than)
     orphans = service.sweep_orphan_temp_files(older_than)
     orphan_renditions = service.sweep_orphan_renditions(older_than)
+    stale_logins = AccountService(service.engine).purge_stale()
     print(f"Removed {count} pending upload(s) older than {minutes} minutes.")
     if orphans:
         print(f"Removed {orphans} orphan temp file(s).")
     if orphan_renditions:
         print(f"Removed {orphan_renditions} orphan rendition file(s).")
+    if stale_logins:
+        print(f"Forgot {stale_logins} expired login session(s) and old failed login(s).")
     return 0
 
 

@@ -232,6 +232,19 @@ class AccountService:
             ).first()
         return _current_user(row) if row else None
 
+    def purge_stale(self) -> int:
+        """Forget failed logins past the throttle window and login sessions past their
+        lifetime (neither counts any more); returns how many rows went."""
+        now = utcnow()
+        with self.engine.begin() as connection:
+            failures = connection.execute(
+                sa.delete(LoginFailure).where(col(LoginFailure.created_at) < now - THROTTLE_WINDOW)
+            ).rowcount
+            sessions = connection.execute(
+                sa.delete(UserSession).where(col(UserSession.created_at) < now - SESSION_LIFETIME)
+            ).rowcount
+        return int(failures or 0) + int(sessions or 0)
+
     # -- internals ----------------------------------------------------------------------------
 
     def _refuse_if_throttled(self, email: str, address: str) -> None:

@@ -194,3 +194,27 @@ def test_admins_add_members_to_their_own_store(accounts: AccountService) -> None
         accounts.add_member(admin, email="B@example.com", password=PASSWORD)
     assert "exists already" in dup.value.errors["email"]
     assert [m.email for m in accounts.members(admin.store_id)] == ["a@example.com", "b@example.com"]
+
+
+def test_stale_failures_and_sessions_are_purged(accounts: AccountService, engine: Engine) -> None:
+    user = accounts.create_user(store_name="S", email="a@example.com", password=PASSWORD)
+    old_token = accounts.start_session(user)
+    fresh_token = accounts.start_session(user)
+    with pytest.raises(ImageAppError):
+        accounts.authenticate(email="a@example.com", password="nope", address="1.1.1.1")
+    with engine.begin() as connection:
+        connection.execute(sa.update(LoginFailure).values(created_at=utcnow() - timedelta(days=1)))
+        connection.execute(
+            sa.update(UserSession)
+            .where(UserSession.token_hash != _hash(fresh_token))
+            .values(created_at=utcnow() - timedelta(days=30))
+        )
+    assert accounts.purge_stale() == 2
+    assert accounts.user_for_session(fresh_token) == user
+    assert accounts.user_for_session(old_token) is None
+
+
+def _hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
