@@ -13,11 +13,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imageapp.config import get_settings
-from imageapp.fallback import routes_accounts, routes_library, routes_upload
+from imageapp.fallback import (
+    routes_accounts,
+    routes_bulk,
+    routes_galleries,
+    routes_library,
+    routes_upload,
+)
 from imageapp.fallback.auth import LoginRequired, login_url
 from imageapp.fallback.forms import FormRefused
 from imageapp.fallback.pages import SECURITY_HEADERS, error_page, wants_json
 from imageapp.fallback.session import SessionIdentityIssuer
+from imageapp.services.galleries import GalleryNotFound
 from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,7 +62,9 @@ def create_fallback_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(routes_upload.router)
+    app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
     app.include_router(routes_library.router)
+    app.include_router(routes_galleries.router)
     app.include_router(routes_accounts.router)
     app.mount("/nojs/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -74,6 +83,10 @@ def create_fallback_app() -> FastAPI:
     @app.exception_handler(FormRefused)
     async def form_refused(request: Request, exc: FormRefused) -> Response:
         return error_page(request, exc.status_code, exc.title, exc.message)
+
+    @app.exception_handler(GalleryNotFound)
+    async def gallery_not_found(request: Request, exc: GalleryNotFound) -> Response:
+        return error_page(request, 404, "Gallery not found", exc.message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -11,10 +11,12 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from imageapp.config import Settings
 from imageapp.fallback.auth import OptionalUserDep, UserDep
-from imageapp.fallback.deps import EngineDep, SettingsDep, UploadsDep
+from imageapp.fallback.deps import EngineDep, GalleriesDep, SettingsDep, UploadsDep
+from imageapp.fallback.listing import LibraryQuery
 from imageapp.fallback.pages import error_page, render
+from imageapp.fallback.session import pop_form_state, pop_selection
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.library import get_active_image, list_active_images
+from imageapp.services.library import get_active_image, list_images
 from imageapp.services.media import (
     ANY_STORE,
     AnyStore,
@@ -24,6 +26,7 @@ from imageapp.services.media import (
 )
 from imageapp.services.pictures import media_file_url, original_url, picture_for
 from imageapp.services.renditions import renditions_of
+from imageapp.services.thumbnails import list_pictures
 
 router = APIRouter()
 
@@ -38,24 +41,36 @@ REVALIDATE = "public, max-age=3600"
 
 @router.get("/nojs/images", name="image_list")
 def image_list(
-    request: Request, engine: EngineDep, settings: SettingsDep, user: UserDep, page: int = 1
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    galleries: GalleriesDep,
+    user: UserDep,
 ) -> Response:
+    """The library, filtered; a form of checkboxes around it for the bulk actions."""
+    query = LibraryQuery.from_params(request.query_params)
     with Session(engine) as session:
-        listing = list_active_images(
-            session, store_id=user.store_id, page=page, page_size=settings.page_size
+        listing = list_images(
+            session,
+            store_id=user.store_id,
+            filters=query.filters(),
+            page=query.page,
+            page_size=settings.page_size,
         )
-    found = renditions_of(engine, (image.id for image in listing.items))
-    pictures = {
-        image.id: picture_for(
-            image_id=image.id,
-            width=image.width,
-            height=image.height,
-            renditions=found.get(image.id, ()),
-            preset="thumb",
-        )
-        for image in listing.items
-    }
-    return render(request, "image_list.html", listing=listing, pictures=pictures)
+    shown = [image.id for image in listing.items]
+    kept = pop_selection(request)
+    values, errors = pop_form_state(request)
+    return render(
+        request,
+        "image_list.html",
+        listing=listing,
+        pictures=list_pictures(engine, store_id=user.store_id, image_ids=shown),
+        query=query,
+        galleries=galleries.summaries(store_id=user.store_id),
+        selected=set(shown) if query.select_all else kept,
+        values=values,
+        errors=errors,
+    )
 
 
 @router.get("/nojs/images/{image_id}", name="image_detail")

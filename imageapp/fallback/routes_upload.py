@@ -10,15 +10,16 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from imageapp.fallback.auth import UserDep
-from imageapp.fallback.deps import SettingsDep, UploadsDep
+from imageapp.fallback.deps import GalleriesDep, SettingsDep, UploadsDep
 from imageapp.fallback.forms import CSRF_MESSAGE, read_small_form, require_csrf
+from imageapp.fallback.listing import parse_id
 from imageapp.fallback.pages import redirect, render, wants_json
 from imageapp.fallback.session import (
-    FIELD_ERRORS_KEY,
     UPLOAD_TOKEN_KEY,
     csrf_valid,
     flash,
-    pop_field_errors,
+    keep_form_state,
+    pop_form_state,
 )
 from imageapp.fallback.streaming_form import (
     MalformedForm,
@@ -183,7 +184,9 @@ def _refused(request: Request, refusal: UploadRejected) -> Response:
 
 
 @router.get("/metadata", name="upload_step_two")
-def metadata_form(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
+def metadata_form(
+    request: Request, uploads: UploadsDep, galleries: GalleriesDep, user: UserDep
+) -> Response:
     owner = user.upload_owner
     token = request.session.get(UPLOAD_TOKEN_KEY)
     try:
@@ -191,12 +194,14 @@ def metadata_form(request: Request, uploads: UploadsDep, user: UserDep) -> Respo
         values = uploads.draft_of(token=token, owner=owner)
     except UploadNotFound as missing:
         return _expired(request, missing)
+    kept, errors = pop_form_state(request)  # the gallery choice is kept here, not in the draft
     return render(
         request,
         "upload_step2.html",
         pending=pending,
-        values=values,
-        errors=pop_field_errors(request),
+        values=values | {"gallery_id": kept.get("gallery_id", "")},
+        errors=errors,
+        galleries=galleries.summaries(store_id=user.store_id),
     )
 
 
@@ -219,10 +224,16 @@ async def metadata_submit(request: Request, uploads: UploadsDep, user: UserDep) 
         )
     values = {field: form.get(field, "") for field in ("title", "alt_text", "description")}
     values |= {"slug": form.get("slug", ""), "tags": form.get("tags", "")}
+    chosen = form.get("gallery_id", "")
+    # Blank: no gallery. Junk becomes 0, which no gallery has, so finalize refuses it.
+    gallery_id = (parse_id(chosen) or 0) if chosen else None
     try:
         image_id = await run_in_threadpool(
             lambda: uploads.finalize(
-                token=form_token, owner=owner, metadata=parse_metadata(**values)
+                token=form_token,
+                owner=owner,
+                metadata=parse_metadata(**values),
+                gallery_id=gallery_id,
             )
         )
     except MetadataInvalid as invalid:
@@ -230,7 +241,7 @@ async def metadata_submit(request: Request, uploads: UploadsDep, user: UserDep) 
             uploads.remember_draft(token=form_token, owner=owner, values=values)
         except UploadNotFound as missing:
             return _expired(request, missing)
-        request.session[FIELD_ERRORS_KEY] = invalid.errors
+        keep_form_state(request, {"gallery_id": chosen}, invalid.errors)
         flash(request, invalid.message, "error")
         return redirect(STEP_TWO)
     except UploadNotFound as missing:

@@ -16,6 +16,9 @@ FLASH_KEY = "flash"
 UPLOAD_TOKEN_KEY = "current_image_upload_token"  # noqa: S105 (a session key, not a secret)
 FIELD_ERRORS_KEY = "field_errors"
 FORM_VALUES_KEY = "form_values"
+SELECTION_KEY = "selection"
+# The session is a signed cookie: a kept selection must stay far below its 4 KB.
+KEPT_SELECTION_MAX = 200
 
 
 def session_owner(request: Request) -> str:
@@ -69,6 +72,18 @@ def keep_form_state(request: Request, values: dict[str, str], errors: dict[str, 
 def pop_form_state(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     values: dict[str, str] = request.session.pop(FORM_VALUES_KEY, {})
     return values, pop_field_errors(request)
+
+
+def keep_selection(request: Request, image_ids: list[int]) -> None:
+    """The boxes that were checked, for the page a refused bulk form returns to. A selection
+    larger than any page is not kept (it did not come from one page)."""
+    if len(image_ids) <= KEPT_SELECTION_MAX:
+        request.session[SELECTION_KEY] = image_ids
+
+
+def pop_selection(request: Request) -> set[int]:
+    kept = request.session.pop(SELECTION_KEY, [])
+    return {image_id for image_id in kept if isinstance(image_id, int)}
 
 
 class SessionIdentityIssuer:

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from imageapp.config import Settings
 from imageapp.db import get_engine
 from imageapp.fallback.app import create_fallback_app
+from imageapp.models import Image
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.factory import build_upload_service
+from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
 from tests.conftest import configure_settings
 from tests.images import jpeg_bytes
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+FLASH_PATTERN = re.compile(r'<p class="flash flash-\w+" role="\w+">([^<]*)</p>')
 
 
 @pytest.fixture
@@ -138,3 +145,68 @@ def complete(client: TestClient, **fields: str):  # -> httpx.Response
         "alt_text": "The sun setting over the sea",
     } | fields
     return client.post("/nojs/images/upload/metadata", data=form)
+
+
+def finished_image(client: TestClient, title: str, seed: int, **fields: str) -> int:
+    """One image through both upload steps; returns its id."""
+    assert upload(client, data=jpeg_bytes(seed=seed)).status_code == 303
+    response = complete(client, title=title, **fields)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def new_gallery(client: TestClient, title: str, **fields: str) -> int:
+    response = client.post(
+        "/nojs/galleries",
+        data={"csrf_token": csrf_of(client, "/nojs/galleries"), "title": title} | fields,
+    )
+    assert response.status_code == 303
+    found = re.match(r"/nojs/galleries/(\d+)$", response.headers["location"])
+    assert found, response.headers["location"]
+    return int(found.group(1))
+
+
+def bulk(client: TestClient, image_ids: list[int] | list[str], action: str, **fields: str):
+    """The library's bulk form as a browser sends it: one image_id field per checked box."""
+    form = [("csrf_token", csrf_of(client, "/nojs/images")), ("action", action)]
+    form += [("image_id", str(image_id)) for image_id in image_ids]
+    form += list(fields.items())
+    return client.post(
+        "/nojs/images/bulk",
+        content=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def flash_of(client: TestClient, page: str = "/nojs/images") -> str:
+    """The flash messages the next page shows (it consumes them)."""
+    return " ".join(html.unescape(found) for found in FLASH_PATTERN.findall(client.get(page).text))
+
+
+def stored_images(settings: Settings, user: CurrentUser, count: int) -> list[int]:
+    """Many finished images at once, straight into the database and storage (a real row and a
+    real file each) for tests about selections, not about uploading."""
+    storage = LocalStorage(settings.storage_dir)
+    rows = []
+    for n in range(count):
+        name = f"{uuid.uuid4()}.jpg"
+        (storage.images_dir / name).write_bytes(b"not decoded by these tests")
+        rows.append(
+            Image(
+                status="active",
+                file_path=f"images/{name}",
+                original_filename=f"p{n}.jpg",
+                mime_type="image/jpeg",
+                size_bytes=26,
+                width=4,
+                height=3,
+                title=f"Stored {n}",
+                alt_text="A stored image",
+                slug=f"stored-{n}",
+                store_id=user.store_id,
+            )
+        )
+    with Session(get_engine(settings.database_url)) as session:
+        session.add_all(rows)
+        session.commit()
+        return [row.id for row in rows if row.id is not None]

@@ -39,6 +39,18 @@ ANONYMOUS = {
     ("POST", "/nojs/logout"): 403,
     ("GET", "/nojs/users"): "login",
     ("POST", "/nojs/users"): "login",
+    ("POST", "/nojs/images/bulk"): "login",
+    ("POST", "/nojs/images/bulk/delete"): "login",
+    ("GET", "/nojs/galleries"): "login",
+    ("POST", "/nojs/galleries"): "login",
+    ("GET", "/nojs/galleries/{gallery_id}"): "login",
+    ("GET", "/nojs/galleries/{gallery_id}/edit"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/edit"): "login",
+    ("GET", "/nojs/galleries/{gallery_id}/delete"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/delete"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/move"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/featured"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/remove"): "login",
 }
 
 
@@ -57,7 +69,9 @@ def routes() -> set[tuple[str, str]]:
 
 
 def concrete(path: str) -> str:
-    return path.replace("{image_id}", "1").replace("{name}", "thumb.webp")
+    return (
+        path.replace("{image_id}", "1").replace("{name}", "thumb.webp").replace("{gallery_id}", "1")
+    )
 
 
 def test_every_route_is_listed(app_settings: Settings) -> None:

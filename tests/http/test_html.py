@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from imageapp.services.uploads import UploadService
-from tests.http.conftest import complete, upload
+from tests.http.conftest import bulk, complete, csrf_of, finished_image, new_gallery, upload
 
 
 class FieldsAndLabels(HTMLParser):
@@ -53,6 +53,40 @@ def pages(client: TestClient, service: UploadService) -> dict[str, str]:
     found["step 2, duplicate"] = client.get("/nojs/images/upload/metadata").text
     found["404"] = client.get("/nojs/images/424242").text
     found["403"] = client.post("/nojs/images/upload/cancel", data={}).text
+    found |= gallery_pages(client)
+    return found
+
+
+def gallery_pages(client: TestClient) -> dict[str, str]:
+    """Galleries, the filtered library with its bulk form, and the confirmation steps."""
+    found = {"no galleries": client.get("/nojs/galleries").text}
+    client.post("/nojs/galleries", data={"csrf_token": csrf_of(client), "title": "", "slug": "X"})
+    found["new gallery with errors"] = client.get("/nojs/galleries").text
+    gallery = new_gallery(client, 'Summer "25" & <more>', description="Sun\nSea")
+    upload(client)
+    client.post("/nojs/images/upload/cancel", data={"csrf_token": csrf_of(client)})
+    upload(client)
+    complete(client, title="x", gallery_id="424242")
+    found["step 2 with a gallery error"] = client.get("/nojs/images/upload/metadata").text
+    client.post("/nojs/images/upload/cancel", data={"csrf_token": csrf_of(client)})
+    ids = [finished_image(client, f"In gallery {n}", 10 + n) for n in range(3)]
+    bulk(client, ids, "add_to_gallery", gallery_id=str(gallery))
+    bulk(client, ids[:1], "set_inactive")
+    found["galleries"] = client.get("/nojs/galleries").text
+    move = {"csrf_token": csrf_of(client), "image_id": str(ids[1]), "position": "x"}
+    client.post(f"/nojs/galleries/{gallery}/move", data=move)
+    found["gallery with a position error"] = client.get(f"/nojs/galleries/{gallery}").text
+    client.post(f"/nojs/galleries/{gallery}/edit", data={"csrf_token": csrf_of(client)})
+    found["edit gallery with errors"] = client.get(f"/nojs/galleries/{gallery}/edit").text
+    found["delete gallery"] = client.get(f"/nojs/galleries/{gallery}/delete").text
+    found["library, every status, all selected"] = client.get(
+        "/nojs/images?status=all&select=all"
+    ).text
+    found["library, inactive"] = client.get("/nojs/images?status=inactive").text
+    found["library, no match"] = client.get("/nojs/images?q=nothing&tag=x").text
+    bulk(client, ids, "add_tags", tags="")
+    found["library, bulk errors"] = client.get("/nojs/images").text
+    found["bulk delete confirmation"] = bulk(client, ids, "delete").text
     return found
 
 
@@ -62,6 +96,11 @@ def test_every_page_is_valid_html_with_labels(client: TestClient, service: Uploa
     assert "already in your library" in rendered["step 2, duplicate"]
     assert "<picture>" in rendered["detail"]
     assert "<picture>" in rendered["list"]
+    assert "<picture>" in rendered["galleries"]
+    assert "Inactive: not shown anywhere" in rendered["gallery with a position error"]
+    assert "Delete 3 images?" in rendered["bulk delete confirmation"]
+    assert 'id="bulk_tags_error"' in rendered["library, bulk errors"]
+    assert 'id="gallery_id_error"' in rendered["step 2 with a gallery error"]
     for name, html in rendered.items():
         try:
             check_page(html)
