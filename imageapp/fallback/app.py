@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -94,6 +95,16 @@ def create_fallback_app() -> FastAPI:
             return Response(str(exc.detail), status_code=exc.status_code, media_type="text/plain")
         title = "Page not found" if exc.status_code == 404 else "Request refused"
         return error_page(request, exc.status_code, title, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed address (``/nojs/images/abc``) is a page that does not exist."""
+        in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+        status, title = (404, "Page not found") if in_path else (400, "Request refused")
+        message = "There is no page at this address." if in_path else "The request was malformed."
+        if wants_json(request) or not request.url.path.startswith("/nojs"):
+            return Response(message, status_code=status, media_type="text/plain")
+        return error_page(request, status, title, message)
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(

@@ -386,3 +386,11 @@ def test_oversize_body_without_content_length_is_counted_while_streaming(
     assert "File is larger than" in client.get("/nojs/images/upload").text
     assert stored(service) == ([], [])
     assert rows(service) == []
+
+
+@pytest.mark.parametrize("path", ["/nojs/images/abc", "/nojs/galleries/abc", "/media/abc"])
+def test_malformed_ids_are_not_found(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "application/json" not in response.headers["content-type"]
+
