@@ -9,6 +9,10 @@ import reflex as rx
 from imageapp.fallback.app import create_fallback_app
 from imageapp.nojs_links import NoJavaScriptRedirect
 from imageapp.pages import routes
+from imageapp.pages.galleries import TITLE as GALLERIES_TITLE
+from imageapp.pages.galleries import galleries_page
+from imageapp.pages.gallery import TITLE as GALLERY_TITLE
+from imageapp.pages.gallery import gallery_page
 from imageapp.pages.image_detail import TITLE as IMAGE_TITLE
 from imageapp.pages.image_detail import image_detail_page
 from imageapp.pages.layout import no_javascript_notice
@@ -18,6 +22,8 @@ from imageapp.pages.upload import TITLE as UPLOAD_TITLE
 from imageapp.pages.upload import upload_page
 from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
 from imageapp.state.account import AccountState
+from imageapp.state.galleries import GalleriesState
+from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
 from imageapp.state.upload import UploadState
@@ -55,4 +61,16 @@ app.add_page(
     route=routes.IMAGE,
     title=f"{IMAGE_TITLE} · imageapp",
     on_load=[AccountState.load_user, ImageDetailState.load_image],
+)
+app.add_page(
+    galleries_page,
+    route=routes.GALLERIES,
+    title=f"{GALLERIES_TITLE} · imageapp",
+    on_load=[AccountState.load_user, GalleriesState.load_page],
+)
+app.add_page(
+    gallery_page,
+    route=routes.GALLERY,
+    title=f"{GALLERY_TITLE} · imageapp",
+    on_load=[AccountState.load_user, GalleryState.load_gallery],
 )

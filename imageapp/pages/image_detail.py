@@ -44,7 +44,7 @@ def metadata() -> rx.Component:
             rx.flex(
                 rx.foreach(IMAGE.tags, lambda tag: rx.badge(tag, variant="soft", size="2")),
                 wrap="wrap",
-                gap="2",
+                spacing="2",
                 aria_label="Tags",
             ),
         ),

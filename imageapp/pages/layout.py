@@ -80,6 +80,7 @@ def header() -> rx.Component:
             rx.el.nav(
                 rx.hstack(
                     nav_link("Library", routes.LIBRARY),
+                    nav_link("Galleries", routes.GALLERIES),
                     account_menu(),
                     rx.button(
                         rx.link(

@@ -38,3 +38,25 @@ def picture(
         ),
         style={"display": "block", "width": "100%", "height": "100%"} if fit else {},
     )
+
+
+def inactive_placeholder(icon_size: int = 28) -> rx.Component:
+    """Stands in for the picture of an inactive image: the media route refuses those files
+    by design, so an ``<img>`` would only show a broken image."""
+    return rx.center(
+        rx.vstack(
+            rx.icon("eye-off", size=icon_size, aria_hidden="true"),
+            rx.text("Inactive", size="1", weight="medium"),
+            align="center",
+            spacing="1",
+        ),
+        role="img",
+        aria_label="Inactive image (not served while inactive)",
+        class_name="inactive-placeholder",
+        width="100%",
+        height="100%",
+        color="var(--gray-11)",
+        background=(
+            "repeating-linear-gradient(135deg, var(--gray-a3) 0 10px, var(--gray-a4) 10px 20px)"
+        ),
+    )

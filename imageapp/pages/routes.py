@@ -5,13 +5,17 @@ A plain leaf module: the states import it too (preview and media URLs are displa
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Mapping
+from urllib.parse import quote, urlencode
 
 LIBRARY = "/"
 UPLOAD = "/upload"
 IMAGE = "/images/[image_id]"
+GALLERIES = "/galleries"
+GALLERY = "/galleries/[gallery_id]"
 NOJS_LIBRARY = "/nojs/images"
 NOJS_UPLOAD = "/nojs/images/upload"
+NOJS_GALLERIES = "/nojs/galleries"
 PENDING_PREVIEW = "/nojs/images/upload/preview"
 LOGIN = "/nojs/login"
 # A JS-off browser follows "?nojs=1" on any Reflex page to that page's /nojs counterpart.
@@ -21,6 +25,22 @@ NOJS_QUERY = "nojs"
 def image(image_id: int | str) -> str:
     """The Reflex page of one image."""
     return f"/images/{image_id}"
+
+
+def library(query: Mapping[str, str | int]) -> str:
+    """The library page with these filters and page (empty values left out)."""
+    kept = {name: value for name, value in query.items() if value not in ("", None)}
+    return f"{LIBRARY}?{urlencode(kept)}" if kept else LIBRARY
+
+
+def gallery(gallery_id: int | str) -> str:
+    """The Reflex page of one gallery."""
+    return f"{GALLERIES}/{gallery_id}"
+
+
+def nojs_gallery(gallery_id: int | str) -> str:
+    """The no-JavaScript page of one gallery."""
+    return f"{NOJS_GALLERIES}/{gallery_id}"
 
 
 def nojs_image(image_id: int | str) -> str:
@@ -48,6 +68,9 @@ def nojs_counterpart(path: str) -> str:
     parts = [part for part in path.split("/") if part]
     if parts == ["upload"]:
         return NOJS_UPLOAD
-    if len(parts) == 2 and parts[0] == "images" and parts[1].isdigit():
+    one_of = len(parts) == 2 and parts[1].isdigit()
+    if parts[:1] == ["galleries"]:
+        return nojs_gallery(parts[1]) if one_of else NOJS_GALLERIES
+    if parts[:1] == ["images"] and one_of:
         return nojs_image(parts[1])
     return NOJS_LIBRARY

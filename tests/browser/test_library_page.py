@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from io import BytesIO
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from imageapp.config import Settings
-from imageapp.services.accounts import CurrentUser
-from imageapp.services.factory import build_upload_service
 from tests.browser.accounts import PASSWORD, create_user, log_in
-from tests.factories import metadata
-from tests.images import jpeg_bytes
+from tests.browser.library_data import add_active_image
 from tests.support.prod_server import ProdServer
-
-
-def add_active_image(server: ProdServer, user: CurrentUser, title: str, **fields: str) -> int:
-    """An image of the user's store in the server's own database and storage."""
-    uploads = build_upload_service(
-        Settings(database_url=server.database_url, storage_dir=server.storage_dir)
-    )
-    pending = uploads.create_pending(
-        stream=BytesIO(jpeg_bytes((800, 600), seed=len(title))),
-        filename="photo.jpg",
-        owner=user.upload_owner,
-        store_id=user.store_id,
-        uploaded_by=user.id,
-    )
-    return uploads.finalize(
-        token=pending.upload_token, owner=user.upload_owner, metadata=metadata(title, **fields)
-    )
 
 
 def test_library_lists_the_stores_images_with_thumbnails(

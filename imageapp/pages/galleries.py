@@ -1,0 +1,268 @@
+"""The galleries page (`/galleries`): every gallery with its cover and count; create, edit
+(rename) and delete, the last after a question."""
+
+# State attributes are Vars at class level and component factories return Any: mypy reads
+# them as plain values, so these codes only produce noise in page modules.
+# mypy: disable-error-code="no-any-return, arg-type, attr-defined, operator, index, misc"
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import ObjectVar
+
+from imageapp.pages.layout import JS_ONLY, page_shell
+from imageapp.pages.picture import picture
+from imageapp.state.galleries import GalleriesState
+from imageapp.state.gallery_jobs import GalleryCard
+
+TITLE = "Galleries"
+COLUMNS = rx.breakpoints(initial="1", xs="2", md="3")
+COVER_SIZES = "(min-width: 1024px) 360px, (min-width: 520px) 50vw, 100vw"
+COVER_FRAME = {"aspect_ratio": "4 / 3", "overflow": "hidden", "background": "var(--gray-a3)"}
+
+
+def labelled(label: str, control_id: str, control: rx.Component, error: Any) -> rx.Component:
+    """A label, its control, and the control's error under it."""
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, style={"font_weight": "500"}),
+        control,
+        rx.cond(error, rx.text(error, size="1", color_scheme="red", class_name="field-error")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def create_form() -> rx.Component:
+    errors = GalleriesState.create_errors
+    return rx.card(
+        rx.form(
+            rx.flex(
+                labelled(
+                    "New gallery",
+                    "new-gallery-title",
+                    rx.input(
+                        id="new-gallery-title",
+                        value=GalleriesState.new_title,
+                        on_change=GalleriesState.set_new_title,
+                        placeholder="Title, e.g. Summer 2025",
+                        width="100%",
+                    ),
+                    errors["title"].to(str),
+                ),
+                labelled(
+                    "Description (optional)",
+                    "new-gallery-description",
+                    rx.input(
+                        id="new-gallery-description",
+                        value=GalleriesState.new_description,
+                        on_change=GalleriesState.set_new_description,
+                        width="100%",
+                    ),
+                    errors["description"].to(str),
+                ),
+                rx.button(rx.icon("plus", size=16), "Create gallery", type="submit"),
+                spacing="3",
+                align="end",
+                direction=rx.breakpoints(initial="column", sm="row"),
+                width="100%",
+            ),
+            on_submit=lambda _form: GalleriesState.create,
+            reset_on_submit=False,
+        ),
+        width="100%",
+        id="create-gallery",
+    )
+
+
+def cover(card: ObjectVar[GalleryCard]) -> rx.Component:
+    return rx.box(
+        rx.cond(
+            card.has_cover,
+            picture(card.cover, alt="", sizes=COVER_SIZES, fit="cover", loading="lazy"),
+            rx.center(
+                rx.icon("images", size=36, color="var(--gray-8)"),
+                width="100%",
+                height="100%",
+            ),
+        ),
+        style=COVER_FRAME,
+        width="100%",
+    )
+
+
+def gallery_card(card: ObjectVar[GalleryCard]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.inset(
+                rx.link(
+                    cover(card), href=card.url, tab_index=-1, aria_hidden="true", display="block"
+                ),
+                side="top",
+                pb="current",
+            ),
+            rx.link(
+                rx.heading(card.title, size="4", as_="h2"),
+                href=card.url,
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.text(card.count_label, size="2", color_scheme="gray", class_name="gallery-count"),
+            rx.cond(
+                card.description,
+                rx.text(card.description, size="2", trim="both", class_name="clamped"),
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("pencil", size=14),
+                    "Rename",
+                    variant="soft",
+                    size="1",
+                    on_click=GalleriesState.open_edit(card.id),
+                    aria_label=f"Rename {card.title}",
+                ),
+                rx.button(
+                    rx.icon("trash-2", size=14),
+                    "Delete",
+                    variant="soft",
+                    color_scheme="red",
+                    size="1",
+                    on_click=GalleriesState.ask_delete(card.id),
+                    aria_label=f"Delete {card.title}",
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            align="stretch",
+        ),
+        class_name="gallery-card",
+        custom_attrs={"data-title": card.title},
+    )
+
+
+def edit_dialog() -> rx.Component:
+    errors = GalleriesState.edit_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename the gallery"),
+            rx.form(
+                rx.vstack(
+                    labelled(
+                        "Title",
+                        "edit-gallery-title",
+                        rx.input(
+                            id="edit-gallery-title",
+                            value=GalleriesState.edit_title,
+                            on_change=GalleriesState.set_edit_title,
+                            width="100%",
+                        ),
+                        errors["title"].to(str),
+                    ),
+                    labelled(
+                        "Description",
+                        "edit-gallery-description",
+                        rx.text_area(
+                            id="edit-gallery-description",
+                            value=GalleriesState.edit_description,
+                            on_change=GalleriesState.set_edit_description,
+                            width="100%",
+                        ),
+                        errors["description"].to(str),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Save", type="submit"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=lambda _form: GalleriesState.save_edit,
+                reset_on_submit=False,
+            ),
+        ),
+        open=GalleriesState.edit_open,
+        on_open_change=GalleriesState.set_edit_open,
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this gallery?"),
+            rx.alert_dialog.description(GalleriesState.delete_question),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete gallery",
+                        color_scheme="red",
+                        on_click=GalleriesState.confirm_delete,
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=GalleriesState.delete_open,
+        on_open_change=GalleriesState.set_delete_open,
+    )
+
+
+def status_line() -> rx.Component:
+    return rx.box(
+        rx.cond(
+            GalleriesState.message,
+            rx.callout(GalleriesState.message, icon="circle-check", color_scheme="green"),
+        ),
+        role="status",
+        aria_live="polite",
+        id="galleries-status",
+        width="100%",
+    )
+
+
+def gallery_grid() -> rx.Component:
+    return rx.cond(
+        GalleriesState.cards.length() > 0,
+        rx.grid(
+            rx.foreach(GalleriesState.cards, gallery_card),
+            columns=COLUMNS,
+            spacing="4",
+            width="100%",
+            id="gallery-grid",
+        ),
+        rx.text(
+            "No galleries yet: create the first one above.",
+            color_scheme="gray",
+            id="galleries-empty",
+        ),
+    )
+
+
+def loading() -> rx.Component:
+    return rx.grid(
+        *[rx.skeleton(width="100%", height="14rem") for _ in range(3)],
+        columns=COLUMNS,
+        spacing="4",
+        width="100%",
+        aria_busy="true",
+        id="galleries-loading",
+        class_name=JS_ONLY,
+    )
+
+
+def galleries_page() -> rx.Component:
+    return page_shell(
+        rx.heading(TITLE, size="7", as_="h1"),
+        create_form(),
+        status_line(),
+        rx.cond(GalleriesState.loaded, gallery_grid(), loading()),
+        edit_dialog(),
+        delete_dialog(),
+    )

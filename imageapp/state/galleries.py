@@ -1,0 +1,164 @@
+"""State of the galleries page (`/galleries`): list, create, edit, delete (after a question).
+
+Thin: the gallery service does the work, in a thread; every handler asks identity.current_user
+for the store, so an id from the browser can only ever name one of that store's galleries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+import reflex as rx
+
+from imageapp.services.errors import FormInvalid
+from imageapp.services.factory import build_gallery_service
+from imageapp.services.galleries import GalleryNotFound
+from imageapp.state import gallery_jobs as jobs
+from imageapp.state.gallery_jobs import GalleryCard
+from imageapp.state.identity import current_user, to_login
+
+GONE = "That gallery is not there any more."
+
+
+class GalleriesState(rx.State):
+    cards: list[GalleryCard] = []
+    loaded: bool = False
+    message: str = ""  # what the last action did (a status line)
+    # Creating a gallery.
+    new_title: str = ""
+    new_description: str = ""
+    create_errors: dict[str, str] = {}
+    # Editing one (a dialog).
+    edit_open: bool = False
+    edit_id: int = 0
+    edit_title: str = ""
+    edit_description: str = ""
+    edit_errors: dict[str, str] = {}
+    # Deleting one (a question first).
+    delete_open: bool = False
+    delete_id: int = 0
+    delete_question: str = ""
+
+    @rx.event
+    async def load_page(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        self.cards = await asyncio.to_thread(jobs.gallery_cards, user.store_id)
+        self.loaded = True
+        return None
+
+    @rx.event
+    def set_new_title(self, value: str) -> None:
+        self.new_title = value[:1000]
+
+    @rx.event
+    def set_new_description(self, value: str) -> None:
+        self.new_description = value[:10_000]
+
+    @rx.event
+    async def create(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        create = functools.partial(
+            build_gallery_service().create,
+            store_id=user.store_id,
+            title=self.new_title,
+            description=self.new_description,
+        )
+        try:
+            await asyncio.to_thread(create)
+        except FormInvalid as invalid:
+            self.create_errors = invalid.errors
+            return None
+        self.message = f"Gallery '{' '.join(self.new_title.split())}' created."
+        self.new_title = self.new_description = ""
+        self.create_errors = {}
+        return GalleriesState.load_page
+
+    # -- editing --------------------------------------------------------------------------
+
+    @rx.event
+    def open_edit(self, gallery_id: int) -> None:
+        card = self._find(gallery_id)
+        if card is not None:
+            self.edit_id, self.edit_title = card.id, card.title
+            self.edit_description, self.edit_errors = card.description, {}
+            self.edit_open = True
+
+    @rx.event
+    def set_edit_open(self, is_open: bool) -> None:
+        self.edit_open = is_open
+
+    @rx.event
+    def set_edit_title(self, value: str) -> None:
+        self.edit_title = value[:1000]
+
+    @rx.event
+    def set_edit_description(self, value: str) -> None:
+        self.edit_description = value[:10_000]
+
+    @rx.event
+    async def save_edit(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        update = functools.partial(
+            build_gallery_service().update,
+            store_id=user.store_id,
+            gallery_id=self.edit_id,
+            title=self.edit_title,
+            description=self.edit_description,
+        )
+        try:
+            await asyncio.to_thread(update)
+        except FormInvalid as invalid:
+            self.edit_errors = invalid.errors
+            return None
+        except GalleryNotFound:
+            self.message = GONE
+        else:
+            self.message = f"Gallery '{' '.join(self.edit_title.split())}' saved."
+        self.edit_open = False
+        return GalleriesState.load_page
+
+    # -- deleting -------------------------------------------------------------------------
+
+    @rx.event
+    def ask_delete(self, gallery_id: int) -> None:
+        card = self._find(gallery_id)
+        if card is not None:
+            self.delete_id = card.id
+            self.delete_question = (
+                f"Delete the gallery '{card.title}'? Its {card.count_label} stay in your "
+                "library; only the gallery, its order and its cover go."
+            )
+            self.delete_open = True
+
+    @rx.event
+    def set_delete_open(self, is_open: bool) -> None:
+        self.delete_open = is_open
+
+    @rx.event
+    async def confirm_delete(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        card = self._find(self.delete_id)
+        delete = functools.partial(
+            build_gallery_service().delete, store_id=user.store_id, gallery_id=self.delete_id
+        )
+        try:
+            await asyncio.to_thread(delete)
+        except GalleryNotFound:
+            self.message = GONE
+        else:
+            self.message = f"Gallery '{card.title if card else ''}' deleted; its images stay."
+        self.delete_open = False
+        return GalleriesState.load_page
+
+    def _find(self, gallery_id: int) -> GalleryCard | None:
+        return next((card for card in self.cards if card.id == gallery_id), None)

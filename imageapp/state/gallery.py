@@ -1,0 +1,126 @@
+"""State of one gallery's page (`/galleries/<id>`): its images in order, reordered by drag and
+drop or by the move buttons, one of them the cover, any of them taken out.
+
+Moves are relative (a step, or next to another image) and resolved against the stored order
+by the service, so a page a little out of date still does what the person saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from imageapp.services.errors import ImageAppError
+from imageapp.state import gallery_jobs as jobs
+from imageapp.state.gallery_jobs import GalleryView
+from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
+
+GALLERY_PATH = re.compile(r"/galleries/(\d{1,18})/?$")
+# A change for (store id, gallery id): True if it changed something.
+Change = Callable[[int, int], bool]
+
+
+def gallery_id_in(path: str) -> int | None:
+    found = GALLERY_PATH.search(path)
+    return int(found[1]) if found else None
+
+
+def focus_soon(*element_ids: str) -> Any:
+    """Keep the keyboard where it was: once the list has re-rendered, focus the first of these
+    buttons that exists and is enabled (the one pressed may be disabled at either end)."""
+    return rx.call_script(
+        f"setTimeout(() => {{ for (const id of {json.dumps(list(element_ids))}) {{"
+        " const el = document.getElementById(id);"
+        " if (el && !el.disabled) { el.focus(); break; } } }, 60)"
+    )
+
+
+class GalleryState(rx.State):
+    gallery: GalleryView = GalleryView()
+    found: bool = False
+    loaded: bool = False
+    message: str = ""  # read out by screen readers: what the last action did
+
+    @rx.event
+    async def load_gallery(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        gallery_id = gallery_id_in(self.router.url.path)
+        if gallery_id != self.gallery.id:
+            self.loaded, self.message = False, ""  # never show another gallery under this URL
+        requested = self.router.url.query_parameters.get("page", "1")
+        page = int(requested) if requested.isdigit() else 1
+        view = (
+            await asyncio.to_thread(jobs.read_gallery, user.store_id, gallery_id, page)
+            if gallery_id is not None
+            else None
+        )
+        self.gallery, self.found, self.loaded = view or GalleryView(), view is not None, True
+        return None
+
+    @rx.event
+    async def move(self, image_id: int, steps: int) -> Any:
+        """The move buttons: one place up (-1) or down (1); the focus stays on the button."""
+        change = functools.partial(jobs.move_image, image_id=image_id, steps=steps)
+        if not await self._apply(change, image_id):
+            return None
+        here, other = ("up", "down") if steps < 0 else ("down", "up")
+        return focus_soon(f"move-{here}-{image_id}", f"move-{other}-{image_id}")
+
+    @rx.event
+    async def drop(self, dropped: dict[str, Any]) -> None:
+        """Drag and drop: ``{"image_id", "target_id", "after"}`` from assets/gallery_sort.js."""
+        image_id, target_id = dropped.get("image_id"), dropped.get("target_id")
+        if not isinstance(image_id, int) or not isinstance(target_id, int):
+            return
+        after = dropped.get("after") is True
+        change = functools.partial(
+            jobs.drop_image, image_id=image_id, target_id=target_id, after=after
+        )
+        await self._apply(change, image_id)
+
+    @rx.event
+    async def make_cover(self, image_id: int) -> Any:
+        change = functools.partial(jobs.make_cover, image_id=image_id)
+        if await self._apply(change, image_id, done="{title} is the cover now."):
+            return focus_soon(f"remove-{image_id}")
+        return None
+
+    @rx.event
+    async def remove(self, image_id: int) -> None:
+        change = functools.partial(jobs.remove_image, image_id=image_id)
+        done = "{title} was taken out of the gallery; it stays in your library."
+        await self._apply(change, image_id, done=done)
+
+    async def _apply(self, change: Change, image_id: int, done: str = "") -> bool:
+        """Run one change in the logged-in user's store, then show the stored order again."""
+        user = await current_user(self)
+        if user is None:
+            self.message = LOGGED_OUT_MESSAGE
+            return False
+        title, gallery_id, page = self._title_of(image_id), self.gallery.id, self.gallery.page
+        try:
+            changed = await asyncio.to_thread(change, user.store_id, gallery_id)
+        except ImageAppError as refused:
+            self.message, changed = refused.message, False
+        view = await asyncio.to_thread(jobs.read_gallery, user.store_id, gallery_id, page)
+        self.gallery, self.found = view or GalleryView(), view is not None
+        if changed:
+            self.message = done.format(title=f"'{title}'") if done else self._moved(image_id, title)
+        return changed
+
+    def _title_of(self, image_id: int) -> str:
+        return next((e.title for e in self.gallery.images if e.id == image_id), "The image")
+
+    def _moved(self, image_id: int, title: str) -> str:
+        entry = next((e for e in self.gallery.images if e.id == image_id), None)
+        if entry is None:  # moved onto another page of the gallery
+            return f"Moved '{title}' to another page of the gallery."
+        return f"Moved '{title}' to position {entry.position} of {self.gallery.count}."
