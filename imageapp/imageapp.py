@@ -22,6 +22,7 @@ from imageapp.pages.upload import TITLE as UPLOAD_TITLE
 from imageapp.pages.upload import upload_page
 from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
 from imageapp.state.account import AccountState
+from imageapp.state.bulk import BulkState
 from imageapp.state.galleries import GalleriesState
 from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
@@ -48,7 +49,7 @@ app.add_page(
     library_page,
     route=routes.LIBRARY,
     title=f"{LIBRARY_TITLE} · imageapp",
-    on_load=[AccountState.load_user, LibraryState.load_page],
+    on_load=[AccountState.load_user, LibraryState.load_page, BulkState.load_page],
 )
 app.add_page(
     upload_page,

@@ -11,7 +11,8 @@ from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
 from imageapp.pages.layout import JS_ONLY, page_shell
-from imageapp.pages.picture import picture
+from imageapp.pages.library_tools import bulk_actions, delete_dialog, filters, outcome
+from imageapp.pages.picture import inactive_placeholder, picture
 from imageapp.state.library import LibraryItem, LibraryState
 
 TITLE = "Image library"
@@ -21,33 +22,71 @@ THUMB_SIZES = "(min-width: 1280px) 270px, (min-width: 1024px) 33vw, (min-width: 
 THUMB_FRAME = {"aspect_ratio": "4 / 3", "overflow": "hidden", "background": "var(--gray-a3)"}
 
 
-def image_card(item: ObjectVar[LibraryItem]) -> rx.Component:
-    """One image of the grid: thumbnail and title, the whole card links to its page."""
-    return rx.card(
-        rx.link(
-            rx.inset(
-                rx.box(
-                    picture(
-                        item.picture,
-                        alt=item.alt_text,
-                        sizes=THUMB_SIZES,
-                        fit="cover",
-                        loading="lazy",
-                        decoding="async",
-                    ),
-                    style=THUMB_FRAME,
-                ),
-                side="top",
-                pb="current",
+def thumbnail(item: ObjectVar[LibraryItem]) -> rx.Component:
+    return rx.box(
+        rx.cond(
+            item.active,
+            picture(
+                item.picture,
+                alt=item.alt_text,
+                sizes=THUMB_SIZES,
+                fit="cover",
+                loading="lazy",
+                decoding="async",
             ),
-            rx.heading(item.title, size="3", as_="h2", trim="both", class_name="library-title"),
-            href=item.url,
-            underline="hover",
-            color_scheme="gray",
-            high_contrast=True,
-            _hover={"color": "var(--gray-12)"},
+            inactive_placeholder(),
         ),
+        style=THUMB_FRAME,
+    )
+
+
+def select_box(item: ObjectVar[LibraryItem]) -> rx.Component:
+    """The card's checkbox, over the thumbnail's corner."""
+    return rx.box(
+        rx.checkbox(
+            checked=LibraryState.selected.contains(item.id),
+            on_change=lambda checked: LibraryState.toggle(item.id, checked),
+            aria_label=f"Select {item.title}",
+            size="3",
+            class_name="select-image",
+        ),
+        position="absolute",
+        top="0.5rem",
+        left="0.5rem",
+        z_index="1",
+        padding="0.25rem",
+        line_height="0",
+        border_radius="var(--radius-2)",
+        background="var(--color-panel-solid)",
+        box_shadow="var(--shadow-2)",
+    )
+
+
+def image_card(item: ObjectVar[LibraryItem]) -> rx.Component:
+    """One image of the grid: checkbox, thumbnail and title; an active one links to its page."""
+    title = rx.heading(item.title, size="3", as_="h2", trim="both", class_name="library-title")
+    return rx.card(
+        select_box(item),
+        rx.cond(
+            item.active,
+            rx.link(
+                rx.inset(thumbnail(item), side="top", pb="current"),
+                title,
+                href=item.url,
+                underline="hover",
+                color_scheme="gray",
+                high_contrast=True,
+                _hover={"color": "var(--gray-12)"},
+            ),
+            rx.box(
+                rx.inset(thumbnail(item), side="top", pb="current"),
+                rx.hstack(title, rx.badge("Inactive", color_scheme="gray"), align="center"),
+                color="var(--gray-11)",
+            ),
+        ),
+        position="relative",
         class_name="library-item",
+        custom_attrs={"data-title": item.title, "data-active": item.active.to_string()},
     )
 
 
@@ -100,12 +139,12 @@ def pagination() -> rx.Component:
         rx.hstack(
             rx.cond(
                 LibraryState.page > 1,
-                rx.link("← Previous", href=f"{routes.LIBRARY}?page={LibraryState.page - 1}"),
+                rx.link("← Previous", href=LibraryState.previous_url),
             ),
             rx.text(f"Page {LibraryState.page} of {LibraryState.pages}", size="2"),
             rx.cond(
                 LibraryState.page < LibraryState.pages,
-                rx.link("Next →", href=f"{routes.LIBRARY}?page={LibraryState.page + 1}"),
+                rx.link("Next →", href=LibraryState.next_url),
             ),
             spacing="4",
             align="center",
@@ -115,11 +154,28 @@ def pagination() -> rx.Component:
     )
 
 
+def no_match() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("search-x", size=40, color="var(--gray-9)"),
+            rx.heading("No images match these filters", size="4", as_="h2"),
+            rx.button("Clear filters", variant="soft", on_click=LibraryState.clear_filters),
+            align="center",
+            spacing="3",
+        ),
+        id="library-no-match",
+        padding="3rem 1rem",
+        width="100%",
+    )
+
+
 def library_grid() -> rx.Component:
-    """The images, or an invitation to upload the first ones."""
+    """The tools and the images, or why there are none."""
     return rx.cond(
         LibraryState.total > 0,
         rx.vstack(
+            bulk_actions(),
+            outcome(),
             rx.grid(
                 rx.foreach(LibraryState.items, image_card),
                 columns=COLUMNS,
@@ -128,10 +184,14 @@ def library_grid() -> rx.Component:
                 id="library-grid",
             ),
             pagination(),
-            spacing="5",
+            spacing="4",
             width="100%",
         ),
-        empty_library(),
+        rx.vstack(
+            outcome(),
+            rx.cond(LibraryState.filtered, no_match(), empty_library()),
+            width="100%",
+        ),
     )
 
 
@@ -141,15 +201,21 @@ def library_page() -> rx.Component:
         rx.hstack(
             rx.heading(TITLE, size="7", as_="h1"),
             rx.cond(
-                LibraryState.total > 0,
+                LibraryState.loaded,
                 rx.badge(
-                    rx.cond(LibraryState.total == 1, "1 image", f"{LibraryState.total} images"),
+                    LibraryState.total_label,
+                    rx.cond(LibraryState.filtered, " match", ""),
                     size="2",
                     variant="soft",
+                    id="library-count",
                 ),
             ),
             align="center",
             spacing="3",
         ),
+        rx.cond(
+            LibraryState.loaded & (LibraryState.filtered | (LibraryState.total > 0)), filters()
+        ),
         rx.cond(LibraryState.loaded, library_grid(), loading_grid()),
+        delete_dialog(),
     )
