@@ -11,7 +11,7 @@ from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
 from imageapp.pages.layout import JS_ONLY, page_shell
-from imageapp.pages.upload_card import upload_card
+from imageapp.pages.upload_card import gallery_options, upload_card
 from imageapp.pages.upload_queue import announce_dropped
 from imageapp.state.upload import UploadState
 from imageapp.state.upload_cards import ImageLink
@@ -110,7 +110,20 @@ def batch_panel() -> rx.Component:
                     ),
                     spacing="1",
                 ),
-                columns=rx.breakpoints(initial="1", md="2"),
+                rx.cond(
+                    UploadState.galleries.length() > 0,
+                    rx.vstack(
+                        rx.text("Gallery for all", as_="div"),
+                        rx.select.root(
+                            rx.select.trigger(aria_label="Gallery for all", width="100%"),
+                            rx.select.content(gallery_options()),
+                            value=UploadState.batch_gallery,
+                            on_change=UploadState.set_batch_gallery,
+                        ),
+                        spacing="1",
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", md="3"),
                 spacing="4",
                 width="100%",
             ),
@@ -138,7 +151,7 @@ def batch_panel() -> rx.Component:
                     disabled=UploadState.ready_count == 0,
                     id="complete-all",
                 ),
-                gap="3",
+                spacing="3",
                 align="center",
                 wrap="wrap",
                 width="100%",

@@ -134,6 +134,37 @@ def field(
     )
 
 
+def gallery_field(card: ObjectVar[UploadCard]) -> rx.Component:
+    """Optionally, the gallery this image goes into once complete (placed last)."""
+    error = card.errors["gallery_id"].to(str)
+    return rx.cond(
+        UploadState.galleries.length() > 0,
+        rx.vstack(
+            rx.text("Add to gallery", size="2", weight="medium", as_="div"),
+            rx.select.root(
+                rx.select.trigger(aria_label="Add to gallery", width="100%"),
+                rx.select.content(gallery_options()),
+                value=card.gallery,
+                on_change=lambda value: UploadState.set_gallery(card.key, value),
+            ),
+            rx.cond(error, rx.text(error, size="1", color_scheme="red", class_name="field-error")),
+            spacing="1",
+            width="100%",
+            class_name="gallery-field",
+        ),
+    )
+
+
+def gallery_options() -> rx.Component:
+    """ "No gallery", then the store's galleries (for a card's select and the batch one)."""
+    return rx.fragment(
+        rx.select.item("No gallery", value=cards_.NO_GALLERY),
+        rx.foreach(
+            UploadState.galleries, lambda choice: rx.select.item(choice.label, value=choice.value)
+        ),
+    )
+
+
 def replace_button(card: ObjectVar[UploadCard], label: str) -> rx.Component:
     return FilePicker.create(
         rx.button(rx.icon("refresh-cw", size=16), label, variant="soft", color_scheme="gray"),
@@ -203,6 +234,7 @@ def ready(card: ObjectVar[UploadCard]) -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        gallery_field(card),
         rx.flex(
             rx.button(
                 rx.cond(saving, rx.spinner(size="1"), rx.icon("check", size=16)),
@@ -219,7 +251,7 @@ def ready(card: ObjectVar[UploadCard]) -> rx.Component:
                 disabled=saving,
             ),
             wrap="wrap",
-            gap="2",
+            spacing="2",
             align="center",
         ),
         spacing="3",
@@ -247,7 +279,7 @@ def refused(card: ObjectVar[UploadCard]) -> rx.Component:
                 on_click=UploadState.cancel_card(card.key),
             ),
             wrap="wrap",
-            gap="2",
+            spacing="2",
             align="center",
         ),
         spacing="3",

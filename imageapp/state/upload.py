@@ -22,6 +22,7 @@ from imageapp.services.errors import UploadRejected
 from imageapp.services.validation import format_bytes
 from imageapp.state import upload_cards as cards_
 from imageapp.state import upload_jobs as jobs
+from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
 from imageapp.state.receiving import FileReceiver, ProgressCallback, drain, off_loop
 from imageapp.state.upload_cards import READY, REFUSED, SAVING, ImageLink, UploadCard
@@ -38,6 +39,8 @@ class UploadState(rx.State):
     saved: list[ImageLink] = []  # images this page just added to the library
     batch_description: str = ""
     batch_tags: str = ""
+    batch_gallery: str = cards_.NO_GALLERY
+    galleries: list[GalleryChoice] = []  # the store's, for each card's "Add to gallery"
     notice: str = ""
     limit_label: str = ""
     loaded: bool = False
@@ -66,6 +69,7 @@ class UploadState(rx.State):
             self._owner = user.upload_owner
         self.limit_label = f"up to {format_bytes(get_settings().max_upload_bytes)} each"
         pending = await asyncio.to_thread(jobs.pending_with_drafts, user)
+        self.galleries = await asyncio.to_thread(gallery_choices, user.store_id)
         self.cards = cards_.merge_pending(self.cards, pending)
         self.loaded = True
         return None
@@ -148,6 +152,14 @@ class UploadState(rx.State):
         self._change(key, lambda card: cards_.with_field(card, field, value))
 
     @rx.event
+    def set_gallery(self, key: str, value: str) -> None:
+        self._change(key, lambda card: cards_.with_gallery(card, value))
+
+    @rx.event
+    def set_batch_gallery(self, value: str) -> None:
+        self.batch_gallery = cards_.with_gallery(UploadCard(key=""), value).gallery
+
+    @rx.event
     def set_batch_description(self, value: str) -> None:
         self.batch_description = value[:10_000]
 
@@ -157,13 +169,16 @@ class UploadState(rx.State):
 
     @rx.event
     def apply_to_all(self) -> None:
-        """Put the batch description and tags on every card not refused."""
+        """Put the batch description, tags and gallery (if chosen) on every card not refused."""
         self.cards = [
-            card
-            if card.status == REFUSED
-            else cards_.with_batch(card, self.batch_description, self.batch_tags)
-            for card in self.cards
+            card if card.status == REFUSED else self._with_batch(card) for card in self.cards
         ]
+
+    def _with_batch(self, card: UploadCard) -> UploadCard:
+        card = cards_.with_batch(card, self.batch_description, self.batch_tags)
+        if self.batch_gallery != cards_.NO_GALLERY:
+            card = cards_.with_gallery(card, self.batch_gallery)
+        return card
 
     @rx.event
     async def cancel_card(self, key: str) -> Any:
@@ -191,7 +206,7 @@ class UploadState(rx.State):
             return to_login(self)
         if card.token:
             await asyncio.to_thread(jobs.discard, user, card.token)
-        self._change(key, lambda old: cards_.with_values(added[0], cards_.metadata_values(old)))
+        self._change(key, lambda old: cards_.with_values_of(added[0], old))
         return None
 
     # -- step 2: complete ------------------------------------------------------------------
@@ -213,15 +228,15 @@ class UploadState(rx.State):
                 self.notice = LOGGED_OUT_MESSAGE
                 return
             work = [
-                (card.key, card.token, cards_.metadata_values(card))
+                (card.key, card.token, cards_.metadata_values(card), cards_.gallery_id(card))
                 for card in self.cards
                 if card.status == READY and (keys is None or card.key in keys)
             ]
-            for key, _token, _values in work:
+            for key, _token, _values, _gallery in work:
                 self._change(key, lambda card: dataclasses.replace(card, status=SAVING))
             self.saved = []
-        for key, token, values in work:
-            outcome = await off_loop(functools.partial(jobs.finalize, user, token, values))
+        for key, token, values, gallery in work:
+            outcome = await off_loop(functools.partial(jobs.finalize, user, token, values, gallery))
             async with self:
                 self._record_outcome(key, outcome, values["title"])
 

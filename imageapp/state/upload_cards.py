@@ -28,6 +28,7 @@ REFUSED = "refused"  # step 1 refused it: the message says why
 IN_FLIGHT = (QUEUED, UPLOADING, CHECKING)
 
 METADATA_FIELDS = ("title", "alt_text", "description", "slug", "tags")
+NO_GALLERY = "none"  # select items cannot have an empty value
 MAX_CARDS = 50
 FILENAME_SHOWN = 120
 REFERENCE = re.compile(r"^[0-9a-f]{32}$")
@@ -66,6 +67,7 @@ class UploadCard:
     description: str = ""
     slug: str = ""
     tags: str = ""
+    gallery: str = NO_GALLERY  # the id of the gallery to add the image to, as text
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
     duplicates: list[ImageLink] = dataclasses.field(default_factory=list)
 
@@ -176,6 +178,17 @@ def with_batch(card: UploadCard, description: str, tags: str) -> UploadCard:
     return with_values(dataclasses.replace(card, errors=errors), changes)
 
 
+def with_gallery(card: UploadCard, value: str) -> UploadCard:
+    """The card with a gallery chosen (or none); which galleries exist, finalize checks."""
+    gallery = value if value.isdigit() and len(value) <= 18 else NO_GALLERY
+    errors = {name: text for name, text in card.errors.items() if name != "gallery_id"}
+    return dataclasses.replace(card, gallery=gallery, errors=errors)
+
+
+def gallery_id(card: UploadCard) -> int | None:
+    return None if card.gallery == NO_GALLERY else int(card.gallery)
+
+
 def with_values(card: UploadCard, values: Mapping[str, str]) -> UploadCard:
     """The card with the metadata fields given in ``values`` (others unchanged)."""
     return dataclasses.replace(
@@ -186,6 +199,11 @@ def with_values(card: UploadCard, values: Mapping[str, str]) -> UploadCard:
         slug=values.get("slug", card.slug),
         tags=values.get("tags", card.tags),
     )
+
+
+def with_values_of(card: UploadCard, old: UploadCard) -> UploadCard:
+    """A fresh card for a replacement file, keeping what was typed and chosen on ``old``."""
+    return with_gallery(with_values(card, metadata_values(old)), old.gallery)
 
 
 def metadata_values(card: UploadCard) -> dict[str, str]:

@@ -39,11 +39,16 @@ def pending_with_drafts(user: CurrentUser) -> list[tuple[PendingUpload, dict[str
     return found
 
 
-def finalize(user: CurrentUser, token: str, values: Mapping[str, str]) -> Finalized:
-    """Step 2 for one card, exactly as the no-JS form does it (refused values are kept)."""
+def finalize(
+    user: CurrentUser, token: str, values: Mapping[str, str], gallery_id: int | None = None
+) -> Finalized:
+    """Step 2 for one card, exactly as the no-JS form does it (refused values are kept);
+    ``gallery_id``: also place the image last in that gallery of the user's store."""
     uploads, owner = upload_service(), user.upload_owner
     try:
-        image_id = uploads.finalize(token=token, owner=owner, metadata=parse_metadata(**values))
+        image_id = uploads.finalize(
+            token=token, owner=owner, metadata=parse_metadata(**values), gallery_id=gallery_id
+        )
     except MetadataInvalid as invalid:
         with contextlib.suppress(UploadNotFound):
             uploads.remember_draft(token=token, owner=owner, values=values)
