@@ -37,7 +37,13 @@ def client() -> TestClient:
         ("/galleries/7/?nojs", "/nojs/galleries/7"),
         ("/galleries/seven?nojs=1", "/nojs/galleries"),
         ("/somewhere/else?nojs=1", "/nojs/images"),
-        ("/?page=2&nojs=1", "/nojs/images"),
+        ("/?page=2&nojs=1", "/nojs/images?page=2"),
+        (
+            "/?q=sea+%26+sun&tag=boats&gallery=7&status=all&nojs=1&x=1",
+            "/nojs/images?q=sea+%26+sun&tag=boats&gallery=7&status=all",
+        ),
+        ("/?q=&nojs=1", "/nojs/images"),
+        ("/galleries/7?page=2&nojs=1", "/nojs/galleries/7"),
     ],
 )
 def test_a_reflex_page_with_nojs_goes_to_its_html_version(
