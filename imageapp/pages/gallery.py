@@ -189,7 +189,7 @@ def entries() -> rx.Component:
                 rx.foreach(GALLERY.images, gallery_entry),
                 on_move=GalleryState.drop,
                 id="gallery-entries",
-                role="list",
+                custom_attrs={"role": "list"},  # not a prop of the component: an attribute
                 aria_label="Images in this gallery, in order",
                 style={"display": "flex", "flex_direction": "column", "gap": "8px", **DROP_MARKS},
                 width="100%",

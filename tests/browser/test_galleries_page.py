@@ -99,6 +99,8 @@ def test_drag_to_reorder_persists_after_a_reload(
     gallery_id, (harbour, meadow, summit), titles = three_in_a_gallery(prod_server, user)
     open_gallery(page, prod_server, gallery_id)
     expect_order(page, titles)
+    listing = page.get_by_role("list", name="Images in this gallery, in order")
+    expect(listing.get_by_role("listitem")).to_have_count(3)
     shoot("before")
 
     # The summit onto the top half of the first row: it goes before the harbour.
@@ -109,11 +111,19 @@ def test_drag_to_reorder_persists_after_a_reload(
     shoot("dragged")
     assert gallery_order(prod_server, user, gallery_id) == [summit, harbour, meadow]
 
-    # The harbour (now second) onto the bottom half of the last row: it goes last.
-    box = rows(page).nth(2).bounding_box()
-    assert box is not None
-    rows(page).nth(1).drag_to(rows(page).nth(2), target_position={"x": 200, "y": box["height"] - 5})
+    # The harbour (now second) onto the bottom half of the last row, by hand this time: while
+    # dragging, that row is marked as the place below which it will land; then it goes last.
+    source, target = rows(page).nth(1).bounding_box(), rows(page).nth(2).bounding_box()
+    assert source is not None
+    assert target is not None
+    page.mouse.move(source["x"] + 300, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 300, target["y"] + target["height"] - 8, steps=8)
+    expect(rows(page).nth(2)).to_have_attribute("data-drop", "after")
+    shoot("while-dragging")
+    page.mouse.up()
     expect_order(page, [titles[2], titles[1], titles[0]])
+    expect(page.locator("[data-drop], [data-dragging]")).to_have_count(0)
 
     page.reload()
     expect_order(page, [titles[2], titles[1], titles[0]])
