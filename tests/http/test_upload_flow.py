@@ -393,4 +393,3 @@ def test_malformed_ids_are_not_found(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert "application/json" not in response.headers["content-type"]
-
