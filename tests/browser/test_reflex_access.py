@@ -19,13 +19,13 @@ from tests.browser.accounts import create_user, log_in
 from tests.browser.test_library_page import add_active_image
 from tests.support.prod_server import ProdServer
 
-# route -> the element a member of ANOTHER store must see instead of this store's content
-# (None: the page only ever shows the visitor's own store, so there is nothing to hide).
-EXPECTED: dict[str, str | None] = {
-    "index": None,
-    "upload": None,
+# route -> what a member of ANOTHER store (with nothing of their own) sees once the page has
+# loaded: an empty page of their own store, or "not found" for this store's image or gallery.
+EXPECTED: dict[str, str] = {
+    "index": "#library-empty",
+    "upload": "#upload-empty",
     "images/[image_id]": "#image-not-found",
-    "galleries": None,
+    "galleries": "#galleries-empty",
     "galleries/[gallery_id]": "#gallery-not-found",
 }
 
@@ -74,9 +74,7 @@ def test_another_store_sees_nothing(
     page = context.new_page()
     log_in(page, prod_server, create_user(prod_server, store=f"Access B {uuid.uuid4().hex[:6]}"))
     page.goto(prod_server.base_url + store_a[route])
-    marker = EXPECTED[route]
-    if marker is not None:
-        expect(page.locator(marker)).to_be_visible()
+    expect(page.locator(EXPECTED[route])).to_be_visible()  # loaded: absence below is real
     expect(page.get_by_text("Store A only")).to_have_count(0)
     expect(page.get_by_text("Store A gallery")).to_have_count(0)
     context.close()
