@@ -13,9 +13,9 @@ from imageapp.pages import routes
 from imageapp.services.factory import build_gallery_service
 from imageapp.services.galleries import GalleryNotFound, GallerySummary
 from imageapp.services.gallery_moves import move_by_steps, move_next_to
-from imageapp.services.image_facts import facts_of
 from imageapp.services.library import LibraryFilter, list_images
-from imageapp.state.pictures import PictureView, pictures_of
+from imageapp.services.thumbnails import list_pictures
+from imageapp.state.pictures import PictureView, active_pictures
 
 THUMBNAIL_PRESET = "thumb"
 GALLERY_PAGE_SIZE = 100  # a gallery page shows this many images, in order
@@ -84,9 +84,10 @@ def gallery_choices(store_id: int) -> list[GalleryChoice]:
 def gallery_cards(store_id: int) -> list[GalleryCard]:
     summaries = build_gallery_service().summaries(store_id=store_id)
     covers = [s.cover_image_id for s in summaries if s.cover_image_id is not None]
-    engine = get_engine()
-    facts = facts_of(engine, store_id=store_id, image_ids=covers)
-    pictures = pictures_of(engine, facts.values(), THUMBNAIL_PRESET)
+    found = list_pictures(
+        get_engine(), store_id=store_id, image_ids=covers, preset=THUMBNAIL_PRESET
+    )
+    pictures = {image_id: PictureView.of(picture) for image_id, picture in found.items()}
     return [_card(summary, pictures) for summary in summaries]
 
 
@@ -114,10 +115,7 @@ def read_gallery(store_id: int, gallery_id: int, page: int) -> GalleryView | Non
         found = list_images(
             session, store_id=store_id, filters=shown, page=page, page_size=GALLERY_PAGE_SIZE
         )
-    engine = get_engine()
-    facts = facts_of(engine, store_id=store_id, image_ids=(image.id for image in found.items))
-    active = [image for image in found.items if image.id in facts and facts[image.id].is_active]
-    pictures = pictures_of(engine, active, THUMBNAIL_PRESET)
+    pictures = active_pictures(get_engine(), found.items, THUMBNAIL_PRESET)
     first = (found.page - 1) * GALLERY_PAGE_SIZE + 1
     entries = [
         GalleryEntry(

@@ -17,11 +17,10 @@ import reflex as rx
 from imageapp.config import get_settings
 from imageapp.db import get_engine, session_scope
 from imageapp.pages import routes
-from imageapp.services.image_facts import facts_of
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.state.gallery_jobs import GalleryChoice, count_label, gallery_choices
 from imageapp.state.identity import current_user, to_login
-from imageapp.state.pictures import PictureView, pictures_of
+from imageapp.state.pictures import PictureView, active_pictures
 
 THUMBNAIL_PRESET = "thumb"
 STATUSES = ("active", "inactive", "all")
@@ -99,10 +98,7 @@ def read_library_page(page: int, store_id: int, filters: Filters | None = None) 
             page=page,
             page_size=get_settings().page_size,
         )
-    engine = get_engine()
-    facts = facts_of(engine, store_id=store_id, image_ids=(image.id for image in result.items))
-    active = [image for image in result.items if image.id in facts and facts[image.id].is_active]
-    pictures = pictures_of(engine, active, THUMBNAIL_PRESET)
+    pictures = active_pictures(get_engine(), result.items, THUMBNAIL_PRESET)
     items = [
         LibraryItem(
             id=image.id,

@@ -11,6 +11,8 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+from imageapp.models import ImageStatus
+from imageapp.services.library import ImageSummary
 from imageapp.services.pictures import Picture, picture_for
 from imageapp.services.renditions import renditions_of
 
@@ -70,3 +72,12 @@ def pictures_of(engine: Engine, images: Iterable[Shown], preset: str) -> dict[in
         )
         for image in shown
     }
+
+
+def active_pictures(
+    engine: Engine, images: Iterable[ImageSummary], preset: str
+) -> dict[int, PictureView]:
+    """Pictures of the active ones among ``images``; the media route refuses the others' files,
+    so pages show a placeholder for them."""
+    active = (image for image in images if image.status == ImageStatus.ACTIVE.value)
+    return pictures_of(engine, active, preset)
