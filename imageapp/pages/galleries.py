@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from imageapp.pages.components import confirm_dialog, labelled, live_region
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
 from imageapp.state.galleries import GalleriesState
@@ -23,14 +22,10 @@ COVER_SIZES = "(min-width: 1024px) 360px, (min-width: 520px) 50vw, 100vw"
 COVER_FRAME = {"aspect_ratio": "4 / 3", "overflow": "hidden", "background": "var(--gray-a3)"}
 
 
-def labelled(label: str, control_id: str, control: rx.Component, error: Any) -> rx.Component:
-    """A label, its control, and the control's error under it."""
-    return rx.vstack(
-        rx.el.label(label, html_for=control_id, style={"font_weight": "500"}),
-        control,
-        rx.cond(error, rx.text(error, size="1", color_scheme="red", class_name="field-error")),
-        spacing="1",
-        width="100%",
+def field(label: str, control_id: str, control: rx.Component, error: object) -> rx.Component:
+    """A form field of this page: bold label, control, and its error under it."""
+    return labelled(
+        label, control_id, control, error=error, label_style={"font_weight": "500"}, width="100%"
     )
 
 
@@ -39,7 +34,7 @@ def create_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.flex(
-                labelled(
+                field(
                     "New gallery",
                     "new-gallery-title",
                     rx.input(
@@ -51,7 +46,7 @@ def create_form() -> rx.Component:
                     ),
                     errors["title"].to(str),
                 ),
-                labelled(
+                field(
                     "Description (optional)",
                     "new-gallery-description",
                     rx.input(
@@ -148,7 +143,7 @@ def edit_dialog() -> rx.Component:
             rx.dialog.title("Rename the gallery"),
             rx.form(
                 rx.vstack(
-                    labelled(
+                    field(
                         "Title",
                         "edit-gallery-title",
                         rx.input(
@@ -159,7 +154,7 @@ def edit_dialog() -> rx.Component:
                         ),
                         errors["title"].to(str),
                     ),
-                    labelled(
+                    field(
                         "Description",
                         "edit-gallery-description",
                         rx.text_area(
@@ -191,39 +186,24 @@ def edit_dialog() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this gallery?"),
-            rx.alert_dialog.description(GalleriesState.delete_question),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete gallery",
-                        color_scheme="red",
-                        on_click=GalleriesState.confirm_delete,
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
-        open=GalleriesState.delete_open,
+    return confirm_dialog(
+        title="Delete this gallery?",
+        question=GalleriesState.delete_question,
+        keep_label="Keep it",
+        confirm_label="Delete gallery",
+        on_confirm=GalleriesState.confirm_delete,
+        is_open=GalleriesState.delete_open,
         on_open_change=GalleriesState.set_delete_open,
     )
 
 
 def status_line() -> rx.Component:
-    return rx.box(
+    return live_region(
         rx.cond(
             GalleriesState.message,
             rx.callout(GalleriesState.message, icon="circle-check", color_scheme="green"),
         ),
-        role="status",
-        aria_live="polite",
-        id="galleries-status",
-        width="100%",
+        region_id="galleries-status",
     )
 
 

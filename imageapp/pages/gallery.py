@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
+from imageapp.pages.components import live_region, pagination
 from imageapp.pages.gallery_sort import ITEM_ID, SortableList
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import inactive_placeholder, picture
@@ -155,23 +156,13 @@ def gallery_entry(entry: ObjectVar[GalleryEntry]) -> rx.Component:
     )
 
 
-def pagination() -> rx.Component:
+def gallery_pagination() -> rx.Component:
     here = routes.GALLERIES + "/" + GALLERY.id.to_string()
-    return rx.cond(
-        GALLERY.pages > 1,
-        rx.hstack(
-            rx.cond(
-                GALLERY.page > 1, rx.link("← Previous", href=f"{here}?page={GALLERY.page - 1}")
-            ),
-            rx.text(f"Page {GALLERY.page} of {GALLERY.pages}", size="2"),
-            rx.cond(
-                GALLERY.page < GALLERY.pages,
-                rx.link("Next →", href=f"{here}?page={GALLERY.page + 1}"),
-            ),
-            spacing="4",
-            justify="center",
-            width="100%",
-        ),
+    return pagination(
+        page=GALLERY.page,
+        pages=GALLERY.pages,
+        previous_url=f"{here}?page={GALLERY.page - 1}",
+        next_url=f"{here}?page={GALLERY.page + 1}",
     )
 
 
@@ -194,7 +185,7 @@ def entries() -> rx.Component:
                 style={"display": "flex", "flex_direction": "column", "gap": "8px", **DROP_MARKS},
                 width="100%",
             ),
-            pagination(),
+            gallery_pagination(),
             spacing="3",
             width="100%",
         ),
@@ -231,16 +222,12 @@ def heading() -> rx.Component:
 
 
 def status_line() -> rx.Component:
-    """Always in the page (empty at first), so screen readers announce each change."""
-    return rx.box(
+    return live_region(
         rx.cond(
             GalleryState.message,
             rx.callout(GalleryState.message, icon="info", size="1", width="100%"),
         ),
-        role="status",
-        aria_live="polite",
-        id="gallery-status",
-        width="100%",
+        region_id="gallery-status",
     )
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
+from imageapp.pages.components import pagination
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.library_tools import bulk_actions, delete_dialog, filters, outcome
 from imageapp.pages.picture import inactive_placeholder, picture
@@ -132,25 +133,13 @@ def empty_library() -> rx.Component:
     )
 
 
-def pagination() -> rx.Component:
-    """Previous/next links, only when the library spans more than one page."""
-    return rx.cond(
-        LibraryState.pages > 1,
-        rx.hstack(
-            rx.cond(
-                LibraryState.page > 1,
-                rx.link("← Previous", href=LibraryState.previous_url),
-            ),
-            rx.text(f"Page {LibraryState.page} of {LibraryState.pages}", size="2"),
-            rx.cond(
-                LibraryState.page < LibraryState.pages,
-                rx.link("Next →", href=LibraryState.next_url),
-            ),
-            spacing="4",
-            align="center",
-            justify="center",
-            width="100%",
-        ),
+def library_pagination() -> rx.Component:
+    return pagination(
+        page=LibraryState.page,
+        pages=LibraryState.pages,
+        previous_url=LibraryState.previous_url,
+        next_url=LibraryState.next_url,
+        align="center",
     )
 
 
@@ -183,7 +172,7 @@ def library_grid() -> rx.Component:
                 width="100%",
                 id="library-grid",
             ),
-            pagination(),
+            library_pagination(),
             spacing="4",
             width="100%",
         ),

@@ -11,21 +11,14 @@ from typing import Any
 import reflex as rx
 
 from imageapp.pages import routes
+from imageapp.pages.components import confirm_dialog, labelled, live_region
 from imageapp.state.bulk import BulkState
 from imageapp.state.library import ANY_GALLERY, LibraryState
 
 SELECTED = LibraryState.selected
 NOTHING_SELECTED = SELECTED.length() == 0
 STATUS_CHOICES = (("active", "Active"), ("inactive", "Inactive"), ("all", "Active and inactive"))
-
-
-def labelled(label: str, control_id: str, control: rx.Component, **props: Any) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=control_id, style={"font_size": "var(--font-size-1)"}),
-        control,
-        spacing="1",
-        **props,
-    )
+SMALL_LABEL = {"font_size": "var(--font-size-1)"}
 
 
 def gallery_items() -> rx.Component:
@@ -49,6 +42,7 @@ def filters() -> rx.Component:
                     width="100%",
                 ),
                 flex="2 1 14rem",
+                label_style=SMALL_LABEL,
             ),
             labelled(
                 "Tag",
@@ -60,6 +54,7 @@ def filters() -> rx.Component:
                     width="100%",
                 ),
                 flex="1 1 8rem",
+                label_style=SMALL_LABEL,
             ),
             labelled(
                 "Gallery",
@@ -73,6 +68,7 @@ def filters() -> rx.Component:
                     on_change=LibraryState.choose_gallery,
                 ),
                 flex="1 1 10rem",
+                label_style=SMALL_LABEL,
             ),
             labelled(
                 "Status",
@@ -86,6 +82,7 @@ def filters() -> rx.Component:
                     on_change=LibraryState.choose_status,
                 ),
                 flex="1 1 10rem",
+                label_style=SMALL_LABEL,
             ),
             rx.hstack(
                 rx.button(rx.icon("search", size=14), "Apply", type="submit", variant="soft"),
@@ -211,8 +208,8 @@ def bulk_actions() -> rx.Component:
 
 
 def outcome() -> rx.Component:
-    """What the last bulk action did; always present so screen readers announce it."""
-    return rx.box(
+    """What the last bulk action did."""
+    return live_region(
         rx.cond(
             BulkState.message,
             rx.cond(
@@ -221,30 +218,18 @@ def outcome() -> rx.Component:
                 rx.callout(BulkState.message, icon="triangle-alert", color_scheme="red"),
             ),
         ),
-        role="status",
-        aria_live="polite",
-        id="bulk-outcome",
-        width="100%",
+        region_id="bulk-outcome",
     )
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete images?"),
-            rx.alert_dialog.description(BulkState.delete_question, id="delete-question"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep them", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete images", color_scheme="red", on_click=BulkState.confirm_delete
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
-        open=BulkState.delete_open,
+    return confirm_dialog(
+        title="Delete images?",
+        question=BulkState.delete_question,
+        keep_label="Keep them",
+        confirm_label="Delete images",
+        on_confirm=BulkState.confirm_delete,
+        is_open=BulkState.delete_open,
         on_open_change=BulkState.set_delete_open,
+        id="delete-question",
     )

@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
+from imageapp.pages.components import labelled
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.upload_card import gallery_options, upload_card
 from imageapp.pages.upload_queue import announce_dropped
@@ -88,8 +89,9 @@ def batch_panel() -> rx.Component:
         rx.vstack(
             rx.heading("Describe them all at once", size="4", as_="h2"),
             rx.grid(
-                rx.vstack(
-                    rx.el.label("Description for all", html_for="batch-description"),
+                labelled(
+                    "Description for all",
+                    "batch-description",
                     rx.text_area(
                         id="batch-description",
                         value=UploadState.batch_description,
@@ -97,10 +99,10 @@ def batch_panel() -> rx.Component:
                         rows="2",
                         width="100%",
                     ),
-                    spacing="1",
                 ),
-                rx.vstack(
-                    rx.el.label("Tags for all", html_for="batch-tags"),
+                labelled(
+                    "Tags for all",
+                    "batch-tags",
                     rx.input(
                         id="batch-tags",
                         value=UploadState.batch_tags,
@@ -108,7 +110,6 @@ def batch_panel() -> rx.Component:
                         placeholder="comma separated, added to each image's own tags",
                         width="100%",
                     ),
-                    spacing="1",
                 ),
                 rx.cond(
                     UploadState.galleries.length() > 0,
