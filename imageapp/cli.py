@@ -86,12 +86,15 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
     count = service.cleanup_expired_pending(older_than)
     orphans = service.sweep_orphan_temp_files(older_than)
     orphan_renditions = service.sweep_orphan_renditions(older_than)
+    orphan_originals = service.sweep_orphan_originals(older_than)
     stale_logins = AccountService(service.engine).purge_stale()
     print(f"Removed {count} pending upload(s) older than {minutes} minutes.")
     if orphans:
         print(f"Removed {orphans} orphan temp file(s).")
     if orphan_renditions:
         print(f"Removed {orphan_renditions} orphan rendition file(s).")
+    if orphan_originals:
+        print(f"Removed {orphan_originals} orphan original file(s).")
     if stale_logins:
         print(f"Forgot {stale_logins} expired login session(s) and old failed login(s).")
     return 0

@@ -10,6 +10,7 @@ removes rendition files that no row refers to (a crash between writing a file an
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import timedelta
 from typing import Protocol
@@ -20,10 +21,12 @@ from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
 from imageapp.services.renditions import RENDITION_NAME
-from imageapp.services.storage import IMAGES, LocalStorage
+from imageapp.services.storage import IMAGES, TEMP, LocalStorage
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
+# A permanent original: the pending upload's UUID name, kept (renditions add more dots).
+ORIGINAL_NAME = re.compile(r"^[0-9a-f-]{36}\.(jpg|png|gif|webp)$")
 
 
 class ImageCleanupService(Protocol):
@@ -126,6 +129,42 @@ class DiskImageCleanupService:
             for relative in set(batch) - referenced:
                 if self.storage.delete(relative):
                     log.info("removed orphan rendition %s", relative)
+                    removed += 1
+        return removed
+
+    def sweep_orphan_originals(self, older_than: timedelta) -> int:
+        """Remove original files in ``images/`` that no row refers to (older than the TTL).
+
+        Left only by a double failure: a finalize that lost the race to cleanup and died
+        before removing its link. A file being finalized right now is safe: until the commit
+        its pending row names it through ``temp_path`` (same name under ``temp/``), after it
+        through ``file_path``; one query sees one of the two.
+        """
+        cutoff = time.time() - older_than.total_seconds()
+        candidates = [
+            path.name
+            for path in self.storage.iter_image_files()
+            if ORIGINAL_NAME.match(path.name) and path.stat().st_mtime < cutoff
+        ]
+        removed = 0
+        for start in range(0, len(candidates), self.batch_size):
+            names = candidates[start : start + self.batch_size]
+            originals = [f"{IMAGES}/{name}" for name in names]
+            pending = [f"{TEMP}/{name}" for name in names]
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(col(Image.file_path), col(Image.temp_path)).where(
+                        sa.or_(
+                            col(Image.file_path).in_(originals), col(Image.temp_path).in_(pending)
+                        )
+                    )
+                ).all()
+            referenced = {name for row in rows for name in (row[0], row[1]) if name}
+            for name in names:
+                if f"{IMAGES}/{name}" in referenced or f"{TEMP}/{name}" in referenced:
+                    continue
+                if self.storage.delete(f"{IMAGES}/{name}"):
+                    log.info("removed orphan original images/%s", name)
                     removed += 1
         return removed
 

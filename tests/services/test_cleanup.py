@@ -197,3 +197,23 @@ def test_finalize_racing_cleanup_has_one_winner_and_no_orphans(
             referenced = set(connection.scalars(sa.select(Image.file_path)))
         assert {f"images/{name}" for name in stored_files(storage)["images"]} == referenced
     assert outcomes  # the loop ran; which side wins depends on timing
+
+
+def test_orphan_originals_are_swept_but_referenced_ones_stay(
+    uploads: UploadService,
+    cleanup: DiskImageCleanupService,
+    storage: LocalStorage,
+) -> None:
+    finished = pending_upload(uploads)
+    uploads.finalize(token=finished.upload_token, owner="session-1", metadata=metadata())
+    in_progress = pending_upload(uploads)
+    linked = storage.promote(in_progress.temp_path)  # a finalize between link and commit
+    orphan = storage.images_dir / "0b7c4a0e-0000-4000-8000-00000000abcd.jpg"
+    orphan.write_bytes(b"x")
+    long_ago = time.time() - 7200
+    for path in storage.images_dir.iterdir():
+        os.utime(path, (long_ago, long_ago))
+    assert cleanup.sweep_orphan_originals(timedelta(minutes=60)) == 1
+    assert not orphan.exists()
+    assert storage.path_of(linked).exists()
+    assert storage.path_of(storage.permanent_name_for(finished.temp_path)).exists()
