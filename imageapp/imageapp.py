@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import reflex as rx
 
@@ -44,34 +45,23 @@ app = rx.App(
     # In every prerendered page, the SPA fallback included: the way out without JavaScript.
     extra_app_wraps={(3, "NoJavaScriptNotice"): lambda _stateful: no_javascript_notice()},
 )
-# Every page needs a login: AccountState.load_user sends a stranger to the login page.
-app.add_page(
-    library_page,
-    route=routes.LIBRARY,
-    title=f"{LIBRARY_TITLE} · imageapp",
-    on_load=[AccountState.load_user, LibraryState.load_page, BulkState.load_page],
+
+
+def add_member_page(component: Any, route: str, title: str, *loaders: Any) -> None:
+    """Every page needs a login: AccountState.load_user runs first and sends a stranger to
+    the login page, so no page can forget it."""
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} · imageapp",
+        on_load=[AccountState.load_user, *loaders],
+    )
+
+
+add_member_page(
+    library_page, routes.LIBRARY, LIBRARY_TITLE, LibraryState.load_page, BulkState.load_page
 )
-app.add_page(
-    upload_page,
-    route=routes.UPLOAD,
-    title=f"{UPLOAD_TITLE} · imageapp",
-    on_load=[AccountState.load_user, UploadState.load_page],
-)
-app.add_page(
-    image_detail_page,
-    route=routes.IMAGE,
-    title=f"{IMAGE_TITLE} · imageapp",
-    on_load=[AccountState.load_user, ImageDetailState.load_image],
-)
-app.add_page(
-    galleries_page,
-    route=routes.GALLERIES,
-    title=f"{GALLERIES_TITLE} · imageapp",
-    on_load=[AccountState.load_user, GalleriesState.load_page],
-)
-app.add_page(
-    gallery_page,
-    route=routes.GALLERY,
-    title=f"{GALLERY_TITLE} · imageapp",
-    on_load=[AccountState.load_user, GalleryState.load_gallery],
-)
+add_member_page(upload_page, routes.UPLOAD, UPLOAD_TITLE, UploadState.load_page)
+add_member_page(image_detail_page, routes.IMAGE, IMAGE_TITLE, ImageDetailState.load_image)
+add_member_page(galleries_page, routes.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)
+add_member_page(gallery_page, routes.GALLERY, GALLERY_TITLE, GalleryState.load_gallery)
