@@ -258,7 +258,7 @@ def test_slugs_are_per_store(client: TestClient, stranger_client: TestClient) ->
         assert re.match(r"/nojs/images/\d+$", response.headers["location"])
 
 
-def test_colleague_cannot_finish_the_uploaders_upload(
+def test_colleague_cannot_preview_finish_or_cancel_the_uploaders_upload(
     client: TestClient, other_client: TestClient, service: UploadService
 ) -> None:
     token = upload(client, headers={"Accept": "application/json"}).json()["upload_token"]
@@ -273,7 +273,10 @@ def test_colleague_cannot_finish_the_uploaders_upload(
     )
     assert response.headers["location"] == "/nojs/images/upload"
     assert other_client.get(f"/nojs/images/upload/preview?token={token}").status_code == 404
-    assert len(service.list_pending(owner="user:1")) == 1
+    other_client.post("/nojs/images/upload/cancel", data={"csrf_token": csrf_of(other_client)})
+    pending = service.list_pending(owner="user:1")
+    assert len(pending) == 1
+    assert service.storage.path_of(pending[0].temp_path).is_file()
 
 
 def test_admin_adds_a_member_who_can_then_log_in(

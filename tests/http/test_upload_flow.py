@@ -275,25 +275,6 @@ def test_preview_headers_and_ownership(
     assert other_client.get("/nojs/images/upload/preview").status_code == 404
 
 
-def test_another_session_cannot_finish_or_cancel(
-    client: TestClient, other_client: TestClient, service: UploadService
-) -> None:
-    token = upload(client, headers={"Accept": "application/json"}).json()["upload_token"]
-    stolen = other_client.post(
-        "/nojs/images/upload/metadata",
-        data={
-            "csrf_token": csrf_of(other_client),
-            "upload_token": token,
-            "title": "Mine now",
-            "alt_text": "Stolen",
-        },
-    )
-    assert stolen.headers["location"] == "/nojs/images/upload"
-    other_client.post("/nojs/images/upload/cancel", data={"csrf_token": csrf_of(other_client)})
-    assert rows(service)[0][1] == "pending"
-    assert len(stored(service)[0]) == 1
-
-
 @pytest.mark.parametrize(
     "path",
     [
