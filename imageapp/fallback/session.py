@@ -21,15 +21,6 @@ SELECTION_KEY = "selection"
 KEPT_SELECTION_MAX = 200
 
 
-def session_owner(request: Request) -> str:
-    """This browser's identity: the owner of its pending uploads. Created on first use."""
-    identity = request.session.get(IDENTITY_KEY)
-    if not isinstance(identity, str) or not identity:
-        identity = new_identity()
-        request.session[IDENTITY_KEY] = identity
-    return identity
-
-
 def csrf_token(request: Request) -> str:
     """The session's CSRF token (one per session, put in every form)."""
     token = request.session.get(CSRF_KEY)

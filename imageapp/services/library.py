@@ -139,13 +139,6 @@ def list_images(
     )
 
 
-def list_active_images(
-    session: Session, *, store_id: int | None, page: int = 1, page_size: int = 24
-) -> ImagePage:
-    """The store's active images, newest first."""
-    return list_images(session, store_id=store_id, page=page, page_size=page_size)
-
-
 def get_active_image(
     session: Session, image_id: int, *, store_id: int | None
 ) -> ImageSummary | None:

@@ -155,10 +155,6 @@ class LibraryState(rx.State):
         return count_label(self.total)
 
     @rx.var
-    def page_ids(self) -> list[int]:
-        return [item.id for item in self.items]
-
-    @rx.var
     def page_selected(self) -> bool:
         """Every image of this page is checked (the "select all on this page" box)."""
         return bool(self.items) and {item.id for item in self.items} <= set(self.selected)
