@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 PORT ?= 3000
+BACKEND_PORT ?= 8000
 HOST ?= 0.0.0.0
 BUN_VERSION := 1.4.4
 
@@ -22,7 +23,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 
-.PHONY: install bun chromium migrate run lint test
+.PHONY: install bun chromium migrate run dev lint test
 
 install: $(INSTALL_STAMP)
 
@@ -53,6 +54,15 @@ migrate: install
 # Production mode: the compiled UI, the Reflex backend and the no-JS fallback on ONE port.
 run: install bun migrate
 	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-host $(HOST)
+
+# Reflex's dev server (hot reload): Vite on PORT, the backend on BACKEND_PORT (loopback only).
+# The browser uses PORT alone: Reflex's api_url points there and Vite proxies the backend's
+# paths (imageapp/dev_server.py), so logins, /nojs pages and the websocket share one origin.
+# Its own build dirs, so `make dev` and `make run` in one checkout never overwrite each other.
+dev: install bun migrate
+	REFLEX_API_URL=http://localhost:$(PORT) REFLEX_WEB_WORKDIR=.web-dev \
+	  REFLEX_STATES_WORKDIR=.states-dev $(BIN)/reflex run --env dev \
+	  --frontend-port $(PORT) --backend-port $(BACKEND_PORT) --backend-host 127.0.0.1
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import reflex as rx
 
+from imageapp.dev_server import DevBackendProxy
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 
 # Reflex serves its upload dir publicly at /_upload/... and defaults it to `uploaded_files/`,
@@ -22,7 +24,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     telemetry_enabled=False,
     # Explicit plugins keep the start-up free of deprecation warnings; no public sitemap.
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal"))],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal")),
+        DevBackendProxy(),  # `make dev` only: backend paths from the frontend's port
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     # Frontend and backend share one origin in prod: no cross-origin reads of our responses.
     cors_allowed_origins=[],

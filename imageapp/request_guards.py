@@ -66,5 +66,8 @@ class SameOriginWebSocketGuard:
             return True  # not a browser: no ambient cookies to abuse
         if "*" in self.allowed_origins or origin.rstrip("/") in self.allowed_origins:
             return True
-        hosts = {headers.get("host", ""), headers.get("x-forwarded-host", "").split(",")[0]}
-        return urlsplit(origin).netloc.lower() in {h.strip().lower() for h in hosts if h}
+        # Only the Host the connection itself carries: forwarded headers (X-Forwarded-Host
+        # included) can be sent by anyone and are never believed until trusted proxies are
+        # configurable.
+        host = headers.get("host", "").strip().lower()
+        return bool(host) and urlsplit(origin).netloc.lower() == host

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.prod_server import SERVER_TEST_TIMEOUT_S, ProdServer, prod_server
+from tests.support.prod_server import SERVER_TEST_TIMEOUT_S, ProdServer, git_status, prod_server
 
 __all__ = ["prod_server"]  # the shared, session-wide server fixture
 
@@ -79,3 +79,9 @@ def test_files_on_disk_are_not_reachable_under_upload(
         response = client.get(path)
         assert response.status_code == 404
         assert secret not in response.content
+
+
+def test_serving_leaves_the_checkout_as_it_was(prod_server: ProdServer) -> None:
+    """`make run` installs, migrates and builds, but rewrites no tracked file (reflex.lock/...)
+    and leaves no file git would pick up."""
+    assert git_status() == prod_server.git_status_before

@@ -80,3 +80,19 @@ def test_cross_origin_websockets_are_refused(client: TestClient, origin: str) ->
     ):
         pass
     assert refused.value.code == 1008
+
+
+@pytest.mark.parametrize(
+    "forwarded", ["evil.example", "evil.example, app.example:3000", "EVIL.EXAMPLE"]
+)
+def test_a_forwarded_host_never_makes_another_origin_same_origin(
+    client: TestClient, forwarded: str
+) -> None:
+    """Anyone can send X-Forwarded-Host: it must not turn evil.example into "our" origin."""
+    headers = {"origin": "http://evil.example", "x-forwarded-host": forwarded}
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect(SOCKET_URL, headers=headers),
+    ):
+        pass
+    assert refused.value.code == 1008

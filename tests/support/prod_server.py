@@ -44,6 +44,8 @@ class ProdServer:
     log_path: Path
     process: subprocess.Popen[bytes]
     marker: str
+    # `git status` of the checkout just before the server started: serving must not change it.
+    git_status_before: str
 
     def log_tail(self, limit: int = 6000) -> str:
         """The end of the server's output, for failure messages."""
@@ -109,10 +111,33 @@ def port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def git_status() -> str:
+    """The checkout's `git status` (tracked changes and untracked, not ignored, files)."""
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def start_prod_server(workdir: Path) -> ProdServer:
     """Start `make run` on a free loopback port with a private SQLite file and storage dir."""
     port = free_port()
+    return start_make_server(workdir, ["run", f"PORT={port}", "HOST=127.0.0.1"], port)
+
+
+def start_dev_server(workdir: Path) -> ProdServer:
+    """Start `make dev` (Vite + the backend, hot reload) on free loopback ports."""
+    port, backend_port = free_port(), free_port()
+    return start_make_server(workdir, ["dev", f"PORT={port}", f"BACKEND_PORT={backend_port}"], port)
+
+
+def start_make_server(workdir: Path, make_arguments: list[str], port: int) -> ProdServer:
+    """Run ``make <make_arguments>`` serving on ``port``, with a private database and storage."""
     marker = uuid.uuid4().hex
+    git_status_before = git_status()
     storage_dir = workdir / "storage"
     reflex_upload_dir = workdir / "reflex_uploads"
     database_url = f"sqlite:///{workdir / 'imageapp.db'}"
@@ -124,10 +149,10 @@ def start_prod_server(workdir: Path) -> ProdServer:
         REFLEX_UPLOADED_FILES_DIR=str(reflex_upload_dir),
         **{MARKER_VARIABLE: marker},
     )
-    log_path = workdir / "make-run.log"
+    log_path = workdir / f"make-{make_arguments[0]}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            ["make", "--no-print-directory", "run", f"PORT={port}", "HOST=127.0.0.1"],
+            ["make", "--no-print-directory", *make_arguments],
             cwd=PROJECT_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -144,6 +169,7 @@ def start_prod_server(workdir: Path) -> ProdServer:
         log_path=log_path,
         process=process,
         marker=marker,
+        git_status_before=git_status_before,
     )
     try:
         _wait_until_ready(server)
@@ -160,7 +186,7 @@ def _wait_until_ready(server: ProdServer) -> None:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
                 pytest.fail(
-                    f"`make run` exited with {server.process.returncode} before serving:\n"
+                    f"`make` exited with {server.process.returncode} before serving:\n"
                     + server.log_tail()
                 )
             with contextlib.suppress(httpx.TransportError):
@@ -168,7 +194,7 @@ def _wait_until_ready(server: ProdServer) -> None:
                     return
             time.sleep(1.0)
     pytest.fail(
-        f"`make run` did not answer /ping within {STARTUP_TIMEOUT_S:.0f} s:\n" + server.log_tail()
+        f"`make` did not answer /ping within {STARTUP_TIMEOUT_S:.0f} s:\n" + server.log_tail()
     )
 
 
