@@ -238,7 +238,9 @@ async def metadata_submit(request: Request, uploads: UploadsDep, user: UserDep) 
         )
     except MetadataInvalid as invalid:
         try:
-            uploads.remember_draft(token=form_token, owner=owner, values=values)
+            await run_in_threadpool(
+                lambda: uploads.remember_draft(token=form_token, owner=owner, values=values)
+            )
         except UploadNotFound as missing:
             return _expired(request, missing)
         keep_form_state(request, {"gallery_id": chosen}, invalid.errors)

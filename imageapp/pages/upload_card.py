@@ -197,6 +197,21 @@ def duplicate_notice(card: ObjectVar[UploadCard]) -> rx.Component:
     )
 
 
+def save_error(card: ObjectVar[UploadCard]) -> rx.Component:
+    """Why the last Complete failed when no single field is to blame (the upload is kept)."""
+    return rx.cond(
+        card.message != "",
+        rx.callout(
+            card.message,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            width="100%",
+            class_name="save-error",
+        ),
+    )
+
+
 def ready(card: ObjectVar[UploadCard]) -> rx.Component:
     """The preview and the metadata form of a pending upload."""
     saving = card.status == cards_.SAVING
@@ -235,6 +250,7 @@ def ready(card: ObjectVar[UploadCard]) -> rx.Component:
             width="100%",
         ),
         gallery_field(card),
+        save_error(card),
         rx.flex(
             rx.button(
                 rx.cond(saving, rx.spinner(size="1"), rx.icon("check", size=16)),

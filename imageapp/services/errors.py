@@ -41,3 +41,13 @@ class MetadataInvalid(FormInvalid):
 
     def __init__(self, errors: Mapping[str, str]) -> None:
         super().__init__(errors, "metadata_invalid")
+
+
+class GalleryUnavailable(MetadataInvalid):
+    """Step 2 named a gallery the store does not have (any more); the upload stays pending."""
+
+    MESSAGE = "That gallery no longer exists or is not one of your store's; choose another."
+
+    def __init__(self, gallery_id: int) -> None:
+        super().__init__({"gallery_id": self.MESSAGE})
+        self.gallery_id = gallery_id

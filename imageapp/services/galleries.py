@@ -113,16 +113,6 @@ class GalleryService:
             self._lock(connection, store_id, gallery_id)
             connection.execute(sa.delete(Gallery).where(col(Gallery.id) == gallery_id))
 
-    def exists(self, *, store_id: int | None, gallery_id: int) -> bool:
-        if store_id is None:
-            return False
-        with self.engine.connect() as connection:
-            try:
-                _require(connection, store_id, gallery_id)
-            except GalleryNotFound:
-                return False
-        return True
-
     def get(self, *, store_id: int, gallery_id: int) -> GallerySummary:
         found = [g for g in self._summaries(store_id, gallery_id) if g.id == gallery_id]
         if not found:
@@ -145,30 +135,8 @@ class GalleryService:
         """Append the store's images (in the given order) that are not there yet; returns the
         ids actually added. Ids of other stores, pending or unknown images are skipped."""
         with self.engine.begin() as connection:
-            self._lock(connection, store_id, gallery_id)
-            own = set(_own_image_ids(connection, store_id, image_ids))
-            present = set(_ordered_ids(connection, gallery_id))
-            wanted = [i for i in dict.fromkeys(image_ids) if i in own and i not in present]
-            last = connection.scalar(
-                sa.select(sa.func.max(col(GalleryImage.display_order))).where(
-                    col(GalleryImage.gallery_id) == gallery_id
-                )
-            )
-            start = (last or 0) + GAP
-            if wanted:
-                connection.execute(
-                    sa.insert(GalleryImage),
-                    [
-                        {
-                            "gallery_id": gallery_id,
-                            "image_id": image_id,
-                            "display_order": start + n * GAP,
-                            "is_featured": False,
-                        }
-                        for n, image_id in enumerate(wanted)
-                    ],
-                )
-        return wanted
+            lock_gallery(connection, store_id, gallery_id)
+            return append_images(connection, store_id, gallery_id, image_ids)
 
     def remove_images(
         self, *, store_id: int, gallery_id: int, image_ids: Sequence[int]
@@ -232,14 +200,7 @@ class GalleryService:
 
     @staticmethod
     def _lock(connection: Connection, store_id: int, gallery_id: int) -> None:
-        """Touch the gallery row first: it serialises changes to one gallery (see above)."""
-        touched = connection.execute(
-            sa.update(Gallery)
-            .where(col(Gallery.id) == gallery_id, col(Gallery.store_id) == store_id)
-            .values(updated_at=utcnow())
-        ).rowcount
-        if not touched:
-            raise GalleryNotFound()
+        lock_gallery(connection, store_id, gallery_id)
 
     def _summaries(self, store_id: int, gallery_id: int | None) -> list[GallerySummary]:
         members = (
@@ -278,6 +239,47 @@ class GalleryService:
             )
             for row in rows
         ]
+
+
+def lock_gallery(connection: Connection, store_id: int, gallery_id: int) -> None:
+    """Touch the gallery row first: it serialises changes to one gallery (see above), and a
+    delete of it waits for the caller's transaction, or has happened: GalleryNotFound."""
+    touched = connection.execute(
+        sa.update(Gallery)
+        .where(col(Gallery.id) == gallery_id, col(Gallery.store_id) == store_id)
+        .values(updated_at=utcnow())
+    ).rowcount
+    if not touched:
+        raise GalleryNotFound()
+
+
+def append_images(
+    connection: Connection, store_id: int, gallery_id: int, image_ids: Sequence[int]
+) -> list[int]:
+    """Put the store's finished images last, in order (the caller holds ``lock_gallery``)."""
+    own = set(_own_image_ids(connection, store_id, image_ids))
+    present = set(_ordered_ids(connection, gallery_id))
+    wanted = [i for i in dict.fromkeys(image_ids) if i in own and i not in present]
+    last = connection.scalar(
+        sa.select(sa.func.max(col(GalleryImage.display_order))).where(
+            col(GalleryImage.gallery_id) == gallery_id
+        )
+    )
+    start = (last or 0) + GAP
+    if wanted:
+        connection.execute(
+            sa.insert(GalleryImage),
+            [
+                {
+                    "gallery_id": gallery_id,
+                    "image_id": image_id,
+                    "display_order": start + n * GAP,
+                    "is_featured": False,
+                }
+                for n, image_id in enumerate(wanted)
+            ],
+        )
+    return wanted
 
 
 def _require(connection: Connection, store_id: int, gallery_id: int) -> None:

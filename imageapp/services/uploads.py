@@ -23,8 +23,8 @@ from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
 from imageapp.services.duplicates import active_duplicates
-from imageapp.services.errors import MetadataInvalid, UploadNotFound
-from imageapp.services.galleries import GalleryService
+from imageapp.services.errors import GalleryUnavailable, MetadataInvalid, UploadNotFound
+from imageapp.services.galleries import GalleryNotFound, append_images, lock_gallery
 from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
@@ -281,14 +281,18 @@ class UploadService:
         gallery_id: int | None = None,
     ) -> int:
         """Make the pending upload an active image (optionally placed last in one of the
-        store's galleries); returns its id.
+        store's galleries); returns its id. All of it happens, or none: a gallery the store
+        does not have (any more) is GalleryUnavailable and the upload stays pending.
 
         Order of operations (crash-safe, race-safe):
         1. link the temp file to its permanent name (derived from the temp name, so cleanup of
            the still-pending row would also remove it if we die here);
-        2. one transaction: conditional UPDATE ... WHERE status='pending' AND upload_token=token
-           plus the tags. Zero rows means someone else got there first: another finalize of the
-           same token (return its image) or cleanup (remove our link, UploadNotFound);
+        2. one transaction: lock the gallery's row first (a concurrent delete of it has then
+           either happened, GalleryUnavailable, or waits until the image is in it), then a
+           conditional UPDATE ... WHERE status='pending' AND upload_token=token, the tags and
+           the gallery placement. Zero rows means someone else got there first: another
+           finalize of the same token (return its image) or cleanup (remove our link,
+           UploadNotFound);
         3. after the commit, remove the temp name; a crash before that leaves a temp file no row
            refers to, which ``cleanup-temp`` sweeps;
         4. only then make the renditions, from the stored original, outside the critical
@@ -302,28 +306,23 @@ class UploadService:
             if finished is None:
                 raise
             return finished
-        galleries = GalleryService(self.engine)
-        if gallery_id is not None and not galleries.exists(
-            store_id=pending.store_id, gallery_id=gallery_id
-        ):
-            raise MetadataInvalid({"gallery_id": "Choose one of your store's galleries."})
+        if gallery_id is not None and pending.store_id is None:
+            raise GalleryUnavailable(gallery_id)
         slug_is_automatic = metadata.slug is None
         try:
             permanent = self.storage.promote(pending.temp_path)
         except FileNotFoundError:
             raise UploadNotFound() from None
         try:
-            image_id = self._activate(pending, owner, metadata, permanent, slug_is_automatic)
+            image_id = self._activate(
+                pending, owner, metadata, permanent, slug_is_automatic, gallery_id
+            )
         except BaseException:
             if self._completed_image_id(token, owner) is None:
                 self.storage.delete(permanent)
             raise
         self.storage.delete(pending.temp_path)
         log.info("image %s finalized as %s", image_id, permanent)
-        if gallery_id is not None and pending.store_id is not None:
-            galleries.add_images(
-                store_id=pending.store_id, gallery_id=gallery_id, image_ids=[image_id]
-            )
         self._make_renditions(image_id)
         return image_id
 
@@ -347,6 +346,7 @@ class UploadService:
         metadata: ImageMetadata,
         permanent: str,
         automatic: bool,
+        gallery_id: int | None,
     ) -> int:
         # Room for a "-NN" suffix keeps generated slugs within the column's limit.
         base_slug = metadata.slug or (
@@ -355,6 +355,7 @@ class UploadService:
         for _attempt in range(SLUG_ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
+                    self._lock_gallery(connection, pending, gallery_id)
                     store = pending.store_id
                     slug = (
                         first_free_slug(connection, col(Image.slug), in_store(store), base_slug)
@@ -366,6 +367,7 @@ class UploadService:
                     if not self._mark_active(connection, pending, metadata, permanent, slug):
                         break
                     tag_service.set_image_tags(connection, pending.image_id, metadata.tags)
+                    self._place(connection, pending, gallery_id)
                     return pending.image_id
             except sa.exc.IntegrityError:
                 if not automatic:
@@ -375,6 +377,23 @@ class UploadService:
         if finished is not None:
             return finished
         raise UploadNotFound()
+
+    @staticmethod
+    def _lock_gallery(
+        connection: Connection, pending: PendingUpload, gallery_id: int | None
+    ) -> None:
+        """First in the transaction, so the gallery cannot go before the image is in it."""
+        if gallery_id is None or pending.store_id is None:
+            return
+        try:
+            lock_gallery(connection, pending.store_id, gallery_id)
+        except GalleryNotFound:
+            raise GalleryUnavailable(gallery_id) from None
+
+    @staticmethod
+    def _place(connection: Connection, pending: PendingUpload, gallery_id: int | None) -> None:
+        if gallery_id is not None and pending.store_id is not None:
+            append_images(connection, pending.store_id, gallery_id, [pending.image_id])
 
     def _mark_active(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,9 @@ from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
 from imageapp.state.receiving import FileReceiver, ProgressCallback, drain, off_loop
 from imageapp.state.upload_cards import READY, REFUSED, SAVING, ImageLink, UploadCard
 
+log = logging.getLogger(__name__)
 INTERRUPTED_MESSAGE = "The upload was interrupted. Please choose the file again."
+SAVE_INTERRUPTED = "Saving was interrupted. Press Complete to try again, or Cancel."
 # Progress reaches the browser at most this often per file (each update is a state delta).
 PROGRESS_INTERVAL_S = 0.25
 
@@ -233,24 +236,54 @@ class UploadState(rx.State):
                 if card.status == READY and (keys is None or card.key in keys)
             ]
             for key, _token, _values, _gallery in work:
-                self._change(key, lambda card: dataclasses.replace(card, status=SAVING))
+                self._change(key, lambda card: dataclasses.replace(card, status=SAVING, message=""))
             self.saved = []
+        left = [key for key, _token, _values, _gallery in work]
+        message = SAVE_INTERRUPTED
+        try:
+            await self._save_each(user, work, left)
+        except Exception:
+            log.exception("the upload page stopped saving; %d card(s) left", len(left))
+            message = jobs.SAVE_FAILED
+        finally:  # cancelled or failed: no card may stay on "Saving…"
+            if left:
+                async with self:
+                    for key in left:
+                        self._change(key, functools.partial(_save_failed, message))
+
+    async def _save_each(
+        self,
+        user: CurrentUser,
+        work: list[tuple[str, str, dict[str, str], int | None]],
+        left: list[str],
+    ) -> None:
+        """Finalize the cards one by one; ``left`` keeps those not settled yet."""
+        gallery_gone = False
         for key, token, values, gallery in work:
             outcome = await off_loop(functools.partial(jobs.finalize, user, token, values, gallery))
             async with self:
                 self._record_outcome(key, outcome, values["title"])
+            left.remove(key)
+            gallery_gone = gallery_gone or "gallery_id" in outcome.errors
+        if gallery_gone:  # offer only the galleries there still are
+            choices = await asyncio.to_thread(gallery_choices, user.store_id)
+            async with self:
+                self.galleries = choices
+                if self.batch_gallery not in {choice.value for choice in choices}:
+                    self.batch_gallery = cards_.NO_GALLERY
 
     def _record_outcome(self, key: str, outcome: jobs.Finalized, title: str) -> None:
         if outcome.image_id is not None:
             self.cards = [card for card in self.cards if card.key != key]
             self.saved = [*self.saved, cards_.image_link(outcome.image_id, title)]
-        elif outcome.errors:
+        elif outcome.gone:
+            self._change(key, lambda card: cards_.refused(card, outcome.message))
+        else:
+            labels = {choice.value: choice.label for choice in self.galleries}
             self._change(
                 key,
-                lambda card: dataclasses.replace(card, status=READY, errors=outcome.errors),
+                lambda card: cards_.not_saved(card, outcome.errors, outcome.message, labels),
             )
-        else:
-            self._change(key, lambda card: cards_.refused(card, outcome.message))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -259,6 +292,10 @@ class UploadState(rx.State):
 
     def _change(self, key: str, change: Callable[[UploadCard], UploadCard]) -> None:
         self.cards = [change(card) if card.key == key else card for card in self.cards]
+
+
+def _save_failed(message: str, card: UploadCard) -> UploadCard:
+    return cards_.not_saved(card, {}, message, {}) if card.status == SAVING else card
 
 
 def _with_progress(received: int, complete: bool, card: UploadCard) -> UploadCard:

@@ -189,6 +189,20 @@ def gallery_id(card: UploadCard) -> int | None:
     return None if card.gallery == NO_GALLERY else int(card.gallery)
 
 
+def not_saved(
+    card: UploadCard, errors: Mapping[str, str], message: str, labels: Mapping[str, str]
+) -> UploadCard:
+    """A card whose save was refused (field errors) or failed (``message``): ready again,
+    with every value and the chosen gallery kept. ``labels``: the galleries the page
+    offered, so a gallery deleted meanwhile is named in its error."""
+    shown = dict(errors)
+    if "gallery_id" in shown and card.gallery in labels:
+        shown["gallery_id"] = (
+            f"The gallery '{labels[card.gallery]}' no longer exists; choose another."
+        )
+    return dataclasses.replace(card, status=READY, errors=shown, message="" if shown else message)
+
+
 def with_values(card: UploadCard, values: Mapping[str, str]) -> UploadCard:
     """The card with the metadata fields given in ``values`` (others unchanged)."""
     return dataclasses.replace(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imageapp.config import Settings
+from imageapp.services.errors import GalleryUnavailable
 from imageapp.services.factory import build_gallery_service
 from imageapp.state import upload_cards as cards_
 from imageapp.state.upload import UploadState
@@ -67,7 +68,7 @@ def test_a_gallery_gone_or_not_ours_is_a_field_error_and_the_upload_stays(
 
     left = card_of(state, card.key)
     assert left.status == cards_.READY
-    assert left.errors == {"gallery_id": "Choose one of your store's galleries."}
+    assert left.errors == {"gallery_id": GalleryUnavailable.MESSAGE}
     call(UploadState.set_gallery, state, card.key, "junk")
     assert (card_of(state, card.key).gallery, card_of(state, card.key).errors) == (
         cards_.NO_GALLERY,
