@@ -37,6 +37,34 @@ ALLOWED_TYPES: dict[str, ImageType] = {
     "image/webp": ImageType("image/webp", "webp", ("WEBP",)),
 }
 ACCEPT_ATTRIBUTE = ",".join(ALLOWED_TYPES)
+# What a refused image is called in its message ("This is a TIFF image; ..."), by sniffed type.
+REFUSED_IMAGE_NAMES: dict[str, str] = {
+    "image/avif": "an AVIF",
+    "image/bmp": "a BMP",
+    "image/x-ms-bmp": "a BMP",
+    "image/heic": "a HEIC",
+    "image/heic-sequence": "a HEIC",
+    "image/heif": "a HEIF",
+    "image/heif-sequence": "a HEIF",
+    "image/jp2": "a JPEG 2000",
+    "image/jpx": "a JPEG 2000",
+    "image/jpm": "a JPEG 2000",
+    "image/jxl": "a JPEG XL",
+    "image/svg+xml": "an SVG",
+    "image/tiff": "a TIFF",
+    "image/vnd.adobe.photoshop": "a Photoshop (PSD)",
+    "image/vnd.microsoft.icon": "an icon (ICO)",
+    "image/x-icon": "an icon (ICO)",
+    "image/x-icns": "a Mac icon (ICNS)",
+    "image/x-pcx": "a PCX",
+    "image/x-portable-anymap": "a Netpbm",
+    "image/x-portable-bitmap": "a Netpbm",
+    "image/x-portable-graymap": "a Netpbm",
+    "image/x-portable-pixmap": "a Netpbm",
+    "image/x-qoi": "a QOI",
+    "image/x-tga": "a TGA",
+    "image/x-xcf": "a GIMP (XCF)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +102,18 @@ def sniff_type(head: bytes) -> ImageType:
     allowed = ALLOWED_TYPES.get(mime_type)
     if allowed is not None:
         return allowed
-    if mime_type.startswith("image/") or b"<svg" in head[:SNIFF_BYTES].lower():
-        kind = "an SVG" if "svg" in mime_type or b"<svg" in head.lower() else "this kind of"
-        raise UploadRejected(
-            "unsupported_type",
-            f"This is {kind} image; only {ALLOWED_LABEL} images are accepted.",
-        )
+    if b"<svg" in head[:SNIFF_BYTES].lower():  # libmagic may call an SVG XML or text
+        mime_type = "image/svg+xml"
+    if mime_type.startswith("image/"):
+        raise UploadRejected("unsupported_type", _refused_image_message(mime_type))
     raise UploadRejected("not_an_image", f"This is not a {ALLOWED_LABEL} image.")
+
+
+def _refused_image_message(mime_type: str) -> str:
+    name = REFUSED_IMAGE_NAMES.get(mime_type)
+    if name is None:
+        return f"Images of type {mime_type} are not accepted; only {ALLOWED_LABEL} images are."
+    return f"This is {name} image; only {ALLOWED_LABEL} images are accepted."
 
 
 def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageInfo:

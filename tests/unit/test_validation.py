@@ -36,22 +36,41 @@ def test_allowed_types_are_sniffed_and_decoded(tmp_path: Path, mime_type: str) -
     assert (info.width, info.height) == (40, 30)
 
 
+NOT_OURS = "This is not a JPEG, PNG, GIF or WebP image."
+ONLY_OURS = "image; only JPEG, PNG, GIF or WebP images are accepted."
+XPM = b'/* XPM */\nstatic char *x[] = {\n"1 1 1 1",\n"a c #FF0000",\n"a"};\n'
+
+
+def tiny(fmt: str) -> bytes:
+    return encode(make_image((8, 8)), fmt)
+
+
 @pytest.mark.parametrize(
-    ("payload", "code", "words"),
+    ("payload", "code", "message"),
     [
-        (b"", "empty", "empty"),
-        (b"hello, world", "not_an_image", "not a JPEG, PNG, GIF or WebP"),
-        (HTML, "not_an_image", "not a JPEG, PNG, GIF or WebP"),
-        (SVG, "unsupported_type", "SVG"),
-        (encode(make_image((8, 8)), "BMP"), "unsupported_type", "only JPEG"),
-        (encode(make_image((8, 8)), "TIFF"), "unsupported_type", "only JPEG"),
+        (b"", "empty", "The file is empty. Please choose an image file."),
+        (b"hello, world", "not_an_image", NOT_OURS),
+        (HTML, "not_an_image", NOT_OURS),
+        (tiny("PDF"), "not_an_image", NOT_OURS),
+        (SVG, "unsupported_type", f"This is an SVG {ONLY_OURS}"),
+        (SVG.split(b"\n", 1)[1], "unsupported_type", f"This is an SVG {ONLY_OURS}"),
+        (tiny("BMP"), "unsupported_type", f"This is a BMP {ONLY_OURS}"),
+        (tiny("TIFF"), "unsupported_type", f"This is a TIFF {ONLY_OURS}"),
+        (tiny("ICO"), "unsupported_type", f"This is an icon (ICO) {ONLY_OURS}"),
+        (tiny("AVIF"), "unsupported_type", f"This is an AVIF {ONLY_OURS}"),
+        (
+            XPM,
+            "unsupported_type",
+            "Images of type image/x-xpixmap are not accepted; only JPEG, PNG, GIF or WebP "
+            "images are.",
+        ),
     ],
 )
-def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, words: str) -> None:
+def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, message: str) -> None:
     with pytest.raises(UploadRejected) as err:
         sniff_type(payload)
     assert err.value.code == code
-    assert words in err.value.message
+    assert err.value.message == message
 
 
 def test_truncated_jpeg_is_refused_as_damaged(tmp_path: Path) -> None:
