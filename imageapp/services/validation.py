@@ -16,6 +16,7 @@ import magic
 from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 
 from imageapp.services.errors import UploadRejected
+from imageapp.services.orientation import exif_orientation, shown_size
 
 SNIFF_BYTES = 8192
 # An animation may decode to this many times the single-image pixel limit in total.
@@ -69,9 +70,15 @@ REFUSED_IMAGE_NAMES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ImageInfo:
-    width: int
+    width: int  # as stored
     height: int
     frames: int
+    orientation: int = 1  # EXIF orientation (1-8)
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """Width and height as people see the image, once its orientation is applied."""
+        return shown_size((self.width, self.height), self.orientation)
 
 
 def format_bytes(size: int) -> str:
@@ -125,8 +132,9 @@ def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageIn
             with Image.open(path, formats=image_type.pillow_formats) as image:
                 width, height = image.size  # before draft() shrinks it
                 _check_pixels(width, height, max_pixels)
+                orientation = exif_orientation(image)
                 frames = _decode_fully(image, max_pixels)
-                return ImageInfo(width=width, height=height, frames=frames)
+                return ImageInfo(width, height, frames, orientation)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise _too_many_pixels(None, None, max_pixels) from None
     except UnidentifiedImageError:

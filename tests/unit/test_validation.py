@@ -23,6 +23,7 @@ from tests.images import (
     png_claiming,
     truncated_jpeg,
 )
+from tests.images_metadata import oriented_file
 
 
 @pytest.mark.parametrize("mime_type", sorted(IMAGE_FACTORIES))
@@ -71,6 +72,26 @@ def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, message
         sniff_type(payload)
     assert err.value.code == code
     assert err.value.message == message
+
+
+@pytest.mark.parametrize(("fmt", "mime_type"), [("PNG", "image/png"), ("WEBP", "image/webp")])
+def test_an_unreadable_exif_block_counts_as_no_orientation(
+    tmp_path: Path, fmt: str, mime_type: str
+) -> None:
+    """It is dropped with the metadata anyway; the picture itself is fine."""
+    path = tmp_path / "odd.img"
+    path.write_bytes(encode(make_image((40, 30)), fmt, exif=b"Exif\x00\x00not a TIFF block"))
+    info = inspect_image(path, ALLOWED_TYPES[mime_type], max_pixels=40_000_000)
+    assert (info.width, info.height, info.orientation) == (40, 30, 1)
+
+
+def test_the_size_people_see_swaps_for_quarter_turns(tmp_path: Path) -> None:
+    path = tmp_path / "turned.jpg"
+    for orientation in range(1, 9):
+        path.write_bytes(oriented_file("jpeg", orientation, (120, 60)))
+        info = inspect_image(path, ALLOWED_TYPES["image/jpeg"], max_pixels=40_000_000)
+        assert info.orientation == orientation
+        assert info.shown_size == (120, 60)
 
 
 def test_truncated_jpeg_is_refused_as_damaged(tmp_path: Path) -> None:
