@@ -32,7 +32,8 @@ class ImageType:
 
 
 ALLOWED_TYPES: dict[str, ImageType] = {
-    "image/jpeg": ImageType("image/jpeg", "jpg", ("JPEG",)),  # Pillow may report "MPO"
+    # Pillow's JPEG opener returns a multi-picture JPEG as format "MPO" (libmagic: image/jpeg).
+    "image/jpeg": ImageType("image/jpeg", "jpg", ("JPEG",)),
     "image/png": ImageType("image/png", "png", ("PNG",)),
     "image/gif": ImageType("image/gif", "gif", ("GIF",)),
     "image/webp": ImageType("image/webp", "webp", ("WEBP",)),
@@ -165,9 +166,16 @@ def _too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> 
 
 
 def _decode_fully(image: ImageFile.ImageFile, max_pixels: int) -> int:
-    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read."""
+    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read.
+
+    A multi-picture JPEG is one photo: its first picture. What follows it (a depth map, a
+    preview) is never shown, and the metadata strip drops it, so only the first is decoded.
+    """
     if image.format in ("JPEG", "MPO"):
         image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+    if image.format == "MPO":
+        image.load()
+        return 1
     frames = getattr(image, "n_frames", 1)
     if frames * image.width * image.height > ANIMATION_PIXEL_FACTOR * max_pixels:
         raise UploadRejected(

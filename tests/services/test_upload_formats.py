@@ -1,8 +1,9 @@
-"""Phone photos through the upload service: every EXIF orientation in every format, each
-served copy (preview, original, renditions) looked at as a browser shows it."""
+"""Phone photos through the upload service: multi-picture JPEGs, and every EXIF orientation in
+every format, each served copy (preview, original, renditions) looked at as a browser shows it."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,13 @@ from imageapp.models import Rendition
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
+from tests.images import mpo_bytes
 from tests.images_metadata import (
     ORIENTATION,
     ORIENTED_FORMATS,
     SECRET,
     oriented_file,
+    private_exif,
     upright_quadrants,
 )
 
@@ -120,3 +123,30 @@ def test_the_kept_metadata_loses_only_the_orientation(
         exif = image.getexif()
     assert ORIENTATION not in exif
     assert exif[0x013B] == SECRET.decode()  # Artist: the metadata was kept
+
+
+def test_a_multi_picture_jpeg_is_accepted_as_its_first_picture(
+    uploads: UploadService, engine: Engine, storage: LocalStorage
+) -> None:
+    """A phone's MPO (the photo, then a depth map), held upright: EXIF orientation 6."""
+    data = mpo_bytes((96, 64), exif=private_exif(6).tobytes())
+    with Image.open(BytesIO(data)) as image:
+        assert (image.format, image.n_frames) == ("MPO", 2)
+        first_picture = image.convert("RGB").tobytes()
+
+    pending = pending_upload(uploads, data=data)
+    assert (pending.mime_type, pending.width, pending.height) == ("image/jpeg", 64, 96)
+    preview, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    stored = preview.read_bytes()
+    assert b"MPF\x00" not in stored  # the picture index went with the second picture
+    assert_no_personal_metadata(preview)
+    with Image.open(preview) as image:  # a plain JPEG of the first picture, bit for bit
+        assert (image.format, getattr(image, "n_frames", 1)) == ("JPEG", 1)
+        assert image.convert("RGB").tobytes() == first_picture
+        assert dict(image.getexif()) == {ORIENTATION: 6}
+
+    image_id = uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
+    files = served_files(engine, storage, image_id)
+    assert len(files) == 5
+    for name, path in files.items():
+        assert as_browsers_show(path).size == (64, 96), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from imageapp.services.errors import UploadRejected
 from imageapp.services.validation import (
@@ -20,6 +21,7 @@ from tests.images import (
     SVG,
     encode,
     make_image,
+    mpo_bytes,
     png_claiming,
     truncated_jpeg,
 )
@@ -72,6 +74,19 @@ def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, message
         sniff_type(payload)
     assert err.value.code == code
     assert err.value.message == message
+
+
+def test_a_multi_picture_jpeg_is_a_jpeg_of_its_first_picture(tmp_path: Path) -> None:
+    """libmagic calls an MPO a JPEG, Pillow "MPO"; the draft decode and its frames agree."""
+    data = mpo_bytes((96, 64))
+    image_type = sniff_type(data)
+    assert image_type.mime_type == "image/jpeg"
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(data)
+    with Image.open(path, formats=image_type.pillow_formats) as image:
+        assert (image.format, image.n_frames) == ("MPO", 2)
+    info = inspect_image(path, image_type, max_pixels=40_000_000)
+    assert (info.width, info.height, info.frames) == (96, 64, 1)
 
 
 @pytest.mark.parametrize(("fmt", "mime_type"), [("PNG", "image/png"), ("WEBP", "image/webp")])
