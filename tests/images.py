@@ -42,6 +42,14 @@ def webp_bytes(size: tuple[int, int] = (64, 48), seed: int = 1) -> bytes:
     return encode(make_image(size, seed=seed), "WEBP", quality=80)
 
 
+def mpo_bytes(size: tuple[int, int] = (96, 64), **options: object) -> bytes:
+    """A multi-picture JPEG as phones write it: the photo, then a smaller grey second picture
+    (a depth map, say). Pillow writes the MP index and ``options`` (EXIF...) into each."""
+    photo = make_image(size, seed=1)
+    depth_map = Image.new("RGB", (size[0] // 2, size[1] // 2), (90, 90, 90))
+    return encode(photo, "MPO", save_all=True, append_images=[depth_map], quality=90, **options)
+
+
 IMAGE_FACTORIES = {
     "image/jpeg": jpeg_bytes,
     "image/png": png_bytes,

@@ -58,6 +58,46 @@ def oriented_jpeg(orientation: int, size: tuple[int, int] = (120, 60)) -> bytes:
     return save(stored, "JPEG", quality=95, exif=private_exif(orientation).tobytes())
 
 
+# The upright picture's quadrants: top-left, top-right, bottom-left, bottom-right. Any turn or
+# flip moves at least two of them, and no two are alike under any codec's colour error.
+QUADRANT_COLOURS = ((230, 30, 30), (30, 200, 30), (30, 30, 230), (240, 240, 40))
+# How each format is written by ``oriented_file`` (quality high enough for clean quadrants).
+ORIENTED_FORMATS: dict[str, tuple[str, dict[str, object]]] = {
+    "jpeg": ("JPEG", {"quality": 92}),
+    "png": ("PNG", {}),
+    "png-rgba": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 90}),
+    "webp-lossless": ("WEBP", {"lossless": True}),
+}
+
+
+def upright_quadrants(size: tuple[int, int] = (120, 60), mode: str = "RGB") -> Image.Image:
+    """The reference picture: four flat colours, one per quadrant (RGBA: half see-through)."""
+    width, height = size
+    image = Image.new("RGB", size)
+    for index, colour in enumerate(QUADRANT_COLOURS):
+        left, top = (index % 2) * width // 2, (index // 2) * height // 2
+        image.paste(colour, (left, top, left + width // 2, top + height // 2))
+    if mode == "RGBA":
+        image.putalpha(Image.linear_gradient("L").resize(size).point(lambda v: v // 2 + 64))
+    return image
+
+
+def stored_turned(image: Image.Image, orientation: int) -> Image.Image:
+    """``image`` as a camera stores it when it writes EXIF ``orientation``."""
+    transform = STORE_TRANSFORM[orientation]
+    return image.transpose(transform) if transform is not None else image.copy()
+
+
+def oriented_file(kind: str, orientation: int, size: tuple[int, int] = (120, 60)) -> bytes:
+    """A file (``kind`` as in ORIENTED_FORMATS) that shows ``upright_quadrants(size)`` once
+    its EXIF ``orientation`` (with personal tags beside it) is applied."""
+    fmt, options = ORIENTED_FORMATS[kind]
+    picture = upright_quadrants(size, "RGBA" if kind == "png-rgba" else "RGB")
+    exif = private_exif(orientation).tobytes()
+    return save(stored_turned(picture, orientation), fmt, exif=exif, **options)
+
+
 def save(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)

@@ -2,8 +2,9 @@
 
 It never holds more than the first few KB in memory: libmagic judges those, then every chunk
 goes straight to a temp file with a running size check and a running SHA-256 (for duplicate
-detection). Any refusal removes the partial file. Once the file decodes, its personal metadata
-is stripped in place, so even the pending preview is clean.
+detection). Any refusal removes the partial file. Once the file decodes, a PNG or WebP stored
+turned is turned upright and its personal metadata is stripped in place, so even the pending
+preview is upright and clean.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from imageapp.services.errors import UploadRejected
+from imageapp.services.orientation import turn_upright
 from imageapp.services.privacy import MetadataStripError, strip_metadata
 from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
 from imageapp.services.validation import (
@@ -98,15 +100,15 @@ class IncomingUpload(Generic[Recorded]):
         path = self._storage.path_of(writer.relative)
         try:
             info = inspect_image(path, image_type, self._max_pixels)
-            if not self._keep_metadata:
-                _strip_personal_metadata(path, image_type.mime_type)
+            self._prepare_for_serving(path, image_type.mime_type)
+            width, height = info.shown_size
             return self._record(
                 StoredFile(
                     temp_path=writer.relative,
                     mime_type=image_type.mime_type,
                     size_bytes=path.stat().st_size,
-                    width=info.width,
-                    height=info.height,
+                    width=width,
+                    height=height,
                     original_filename=self._filename,
                     client_mime_type=self._client_mime_type,
                     sha256=self._sha256.hexdigest(),
@@ -115,6 +117,14 @@ class IncomingUpload(Generic[Recorded]):
         except BaseException:
             writer.discard()
             raise
+
+    def _prepare_for_serving(self, path: Path, mime_type: str) -> None:
+        """Upright in every browser, then (unless kept by the setting) no personal metadata."""
+        turn_upright(
+            path, mime_type, keep_metadata=self._keep_metadata, max_pixels=self._max_pixels
+        )
+        if not self._keep_metadata:
+            _strip_personal_metadata(path, mime_type)
 
     def abort(self) -> None:
         """Drop whatever arrived so far (client cancelled, or a refusal)."""

@@ -3,8 +3,10 @@
 Nothing is re-encoded: each format is walked segment by segment and only what draws the
 picture is kept (pixels, palette, transparency, animation, colour: the ICC profile stays).
 A JPEG whose EXIF orientation is not 1 gets a minimal EXIF block holding ONLY that tag, so
-the untouched pixels still display upright. Data after the image's end (MPO second frames,
-vendor trailers) is dropped too. The file is replaced atomically (new file, then rename).
+the untouched pixels still display upright (a PNG or WebP was turned upright before, by
+orientation.py: browsers do not reliably apply their orientation tag). Data after the image's
+end (MPO second frames, vendor trailers) is dropped too. The file is replaced atomically (new
+file, then rename).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from imageapp.services.orientation import ORIENTATION, exif_orientation
+
 # A piece of the cleaned file: a (start, end) range of the source, or new bytes.
 Piece = tuple[int, int] | bytes
-ORIENTATION = 0x0112
 
 
 class MetadataStripError(ValueError):
@@ -70,9 +73,8 @@ _KEPT_APP = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
 
 
 def _jpeg_orientation(path: Path) -> int:
-    with Image.open(path, formats=("JPEG", "MPO")) as image:
-        value = image.getexif().get(ORIENTATION, 1)
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+    with Image.open(path, formats=("JPEG",)) as image:  # an MPO too: Pillow's JPEG opener
+        return exif_orientation(image)
 
 
 def _orientation_segment(orientation: int) -> bytes:

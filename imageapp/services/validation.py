@@ -16,6 +16,7 @@ import magic
 from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 
 from imageapp.services.errors import UploadRejected
+from imageapp.services.orientation import exif_orientation, shown_size
 
 SNIFF_BYTES = 8192
 # An animation may decode to this many times the single-image pixel limit in total.
@@ -31,19 +32,54 @@ class ImageType:
 
 
 ALLOWED_TYPES: dict[str, ImageType] = {
-    "image/jpeg": ImageType("image/jpeg", "jpg", ("JPEG",)),  # Pillow may report "MPO"
+    # Pillow's JPEG opener returns a multi-picture JPEG as format "MPO" (libmagic: image/jpeg).
+    "image/jpeg": ImageType("image/jpeg", "jpg", ("JPEG",)),
     "image/png": ImageType("image/png", "png", ("PNG",)),
     "image/gif": ImageType("image/gif", "gif", ("GIF",)),
     "image/webp": ImageType("image/webp", "webp", ("WEBP",)),
 }
 ACCEPT_ATTRIBUTE = ",".join(ALLOWED_TYPES)
+# What a refused image is called in its message ("This is a TIFF image; ..."), by sniffed type.
+REFUSED_IMAGE_NAMES: dict[str, str] = {
+    "image/avif": "an AVIF",
+    "image/bmp": "a BMP",
+    "image/x-ms-bmp": "a BMP",
+    "image/heic": "a HEIC",
+    "image/heic-sequence": "a HEIC",
+    "image/heif": "a HEIF",
+    "image/heif-sequence": "a HEIF",
+    "image/jp2": "a JPEG 2000",
+    "image/jpx": "a JPEG 2000",
+    "image/jpm": "a JPEG 2000",
+    "image/jxl": "a JPEG XL",
+    "image/svg+xml": "an SVG",
+    "image/tiff": "a TIFF",
+    "image/vnd.adobe.photoshop": "a Photoshop (PSD)",
+    "image/vnd.microsoft.icon": "an icon (ICO)",
+    "image/x-icon": "an icon (ICO)",
+    "image/x-icns": "a Mac icon (ICNS)",
+    "image/x-pcx": "a PCX",
+    "image/x-portable-anymap": "a Netpbm",
+    "image/x-portable-bitmap": "a Netpbm",
+    "image/x-portable-graymap": "a Netpbm",
+    "image/x-portable-pixmap": "a Netpbm",
+    "image/x-qoi": "a QOI",
+    "image/x-tga": "a TGA",
+    "image/x-xcf": "a GIMP (XCF)",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ImageInfo:
-    width: int
+    width: int  # as stored
     height: int
     frames: int
+    orientation: int = 1  # EXIF orientation (1-8)
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """Width and height as people see the image, once its orientation is applied."""
+        return shown_size((self.width, self.height), self.orientation)
 
 
 def format_bytes(size: int) -> str:
@@ -74,13 +110,18 @@ def sniff_type(head: bytes) -> ImageType:
     allowed = ALLOWED_TYPES.get(mime_type)
     if allowed is not None:
         return allowed
-    if mime_type.startswith("image/") or b"<svg" in head[:SNIFF_BYTES].lower():
-        kind = "an SVG" if "svg" in mime_type or b"<svg" in head.lower() else "this kind of"
-        raise UploadRejected(
-            "unsupported_type",
-            f"This is {kind} image; only {ALLOWED_LABEL} images are accepted.",
-        )
+    if b"<svg" in head[:SNIFF_BYTES].lower():  # libmagic may call an SVG XML or text
+        mime_type = "image/svg+xml"
+    if mime_type.startswith("image/"):
+        raise UploadRejected("unsupported_type", _refused_image_message(mime_type))
     raise UploadRejected("not_an_image", f"This is not a {ALLOWED_LABEL} image.")
+
+
+def _refused_image_message(mime_type: str) -> str:
+    name = REFUSED_IMAGE_NAMES.get(mime_type)
+    if name is None:
+        return f"Images of type {mime_type} are not accepted; only {ALLOWED_LABEL} images are."
+    return f"This is {name} image; only {ALLOWED_LABEL} images are accepted."
 
 
 def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageInfo:
@@ -92,8 +133,9 @@ def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageIn
             with Image.open(path, formats=image_type.pillow_formats) as image:
                 width, height = image.size  # before draft() shrinks it
                 _check_pixels(width, height, max_pixels)
+                orientation = exif_orientation(image)
                 frames = _decode_fully(image, max_pixels)
-                return ImageInfo(width=width, height=height, frames=frames)
+                return ImageInfo(width, height, frames, orientation)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise _too_many_pixels(None, None, max_pixels) from None
     except UnidentifiedImageError:
@@ -124,9 +166,16 @@ def _too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> 
 
 
 def _decode_fully(image: ImageFile.ImageFile, max_pixels: int) -> int:
-    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read."""
+    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read.
+
+    A multi-picture JPEG is one photo: its first picture. What follows it (a depth map, a
+    preview) is never shown, and the metadata strip drops it, so only the first is decoded.
+    """
     if image.format in ("JPEG", "MPO"):
         image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+    if image.format == "MPO":
+        image.load()
+        return 1
     frames = getattr(image, "n_frames", 1)
     if frames * image.width * image.height > ANIMATION_PIXEL_FACTOR * max_pixels:
         raise UploadRejected(

@@ -12,7 +12,7 @@ from imageapp.config import Settings
 from imageapp.models import Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, csrf_of, upload
-from tests.images import HTML, SVG, jpeg_bytes, png_bytes, truncated_jpeg
+from tests.images import HTML, SVG, jpeg_bytes, mpo_bytes, png_bytes, truncated_jpeg
 
 
 def stored(service: UploadService) -> tuple[list[str], list[str]]:
@@ -120,6 +120,17 @@ def test_json_variant_of_step_one(client: TestClient, service: UploadService) ->
     assert refused.status_code == 415
     assert refused.json()["errors"][0]["code"] == "not_an_image"
     assert "not a JPEG" in refused.json()["errors"][0]["message"]
+
+
+def test_a_multi_picture_jpeg_is_accepted_at_step_one(
+    client: TestClient, service: UploadService
+) -> None:
+    response = upload(client, mpo_bytes(), "phone.jpg", headers={"Accept": "application/json"})
+    assert response.status_code == 201, response.text
+    preview = client.get(response.json()["preview_url"])
+    assert preview.status_code == 200
+    assert preview.headers["content-type"] == "image/jpeg"
+    assert b"MPF\x00" not in preview.content  # one picture: the second one was dropped
 
 
 def test_metadata_error_keeps_values_and_the_file(

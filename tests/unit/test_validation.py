@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from imageapp.services.errors import UploadRejected
 from imageapp.services.validation import (
@@ -20,9 +21,11 @@ from tests.images import (
     SVG,
     encode,
     make_image,
+    mpo_bytes,
     png_claiming,
     truncated_jpeg,
 )
+from tests.images_metadata import oriented_file
 
 
 @pytest.mark.parametrize("mime_type", sorted(IMAGE_FACTORIES))
@@ -36,22 +39,74 @@ def test_allowed_types_are_sniffed_and_decoded(tmp_path: Path, mime_type: str) -
     assert (info.width, info.height) == (40, 30)
 
 
+NOT_OURS = "This is not a JPEG, PNG, GIF or WebP image."
+ONLY_OURS = "image; only JPEG, PNG, GIF or WebP images are accepted."
+XPM = b'/* XPM */\nstatic char *x[] = {\n"1 1 1 1",\n"a c #FF0000",\n"a"};\n'
+
+
+def tiny(fmt: str) -> bytes:
+    return encode(make_image((8, 8)), fmt)
+
+
 @pytest.mark.parametrize(
-    ("payload", "code", "words"),
+    ("payload", "code", "message"),
     [
-        (b"", "empty", "empty"),
-        (b"hello, world", "not_an_image", "not a JPEG, PNG, GIF or WebP"),
-        (HTML, "not_an_image", "not a JPEG, PNG, GIF or WebP"),
-        (SVG, "unsupported_type", "SVG"),
-        (encode(make_image((8, 8)), "BMP"), "unsupported_type", "only JPEG"),
-        (encode(make_image((8, 8)), "TIFF"), "unsupported_type", "only JPEG"),
+        (b"", "empty", "The file is empty. Please choose an image file."),
+        (b"hello, world", "not_an_image", NOT_OURS),
+        (HTML, "not_an_image", NOT_OURS),
+        (tiny("PDF"), "not_an_image", NOT_OURS),
+        (SVG, "unsupported_type", f"This is an SVG {ONLY_OURS}"),
+        (SVG.split(b"\n", 1)[1], "unsupported_type", f"This is an SVG {ONLY_OURS}"),
+        (tiny("BMP"), "unsupported_type", f"This is a BMP {ONLY_OURS}"),
+        (tiny("TIFF"), "unsupported_type", f"This is a TIFF {ONLY_OURS}"),
+        (tiny("ICO"), "unsupported_type", f"This is an icon (ICO) {ONLY_OURS}"),
+        (tiny("AVIF"), "unsupported_type", f"This is an AVIF {ONLY_OURS}"),
+        (
+            XPM,
+            "unsupported_type",
+            "Images of type image/x-xpixmap are not accepted; only JPEG, PNG, GIF or WebP "
+            "images are.",
+        ),
     ],
 )
-def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, words: str) -> None:
+def test_sniffing_refuses_what_is_not_allowed(payload: bytes, code: str, message: str) -> None:
     with pytest.raises(UploadRejected) as err:
         sniff_type(payload)
     assert err.value.code == code
-    assert words in err.value.message
+    assert err.value.message == message
+
+
+def test_a_multi_picture_jpeg_is_a_jpeg_of_its_first_picture(tmp_path: Path) -> None:
+    """libmagic calls an MPO a JPEG, Pillow "MPO"; the draft decode and its frames agree."""
+    data = mpo_bytes((96, 64))
+    image_type = sniff_type(data)
+    assert image_type.mime_type == "image/jpeg"
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(data)
+    with Image.open(path, formats=image_type.pillow_formats) as image:
+        assert (image.format, image.n_frames) == ("MPO", 2)
+    info = inspect_image(path, image_type, max_pixels=40_000_000)
+    assert (info.width, info.height, info.frames) == (96, 64, 1)
+
+
+@pytest.mark.parametrize(("fmt", "mime_type"), [("PNG", "image/png"), ("WEBP", "image/webp")])
+def test_an_unreadable_exif_block_counts_as_no_orientation(
+    tmp_path: Path, fmt: str, mime_type: str
+) -> None:
+    """It is dropped with the metadata anyway; the picture itself is fine."""
+    path = tmp_path / "odd.img"
+    path.write_bytes(encode(make_image((40, 30)), fmt, exif=b"Exif\x00\x00not a TIFF block"))
+    info = inspect_image(path, ALLOWED_TYPES[mime_type], max_pixels=40_000_000)
+    assert (info.width, info.height, info.orientation) == (40, 30, 1)
+
+
+def test_the_size_people_see_swaps_for_quarter_turns(tmp_path: Path) -> None:
+    path = tmp_path / "turned.jpg"
+    for orientation in range(1, 9):
+        path.write_bytes(oriented_file("jpeg", orientation, (120, 60)))
+        info = inspect_image(path, ALLOWED_TYPES["image/jpeg"], max_pixels=40_000_000)
+        assert info.orientation == orientation
+        assert info.shown_size == (120, 60)
 
 
 def test_truncated_jpeg_is_refused_as_damaged(tmp_path: Path) -> None:
