@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         "cleanup-temp",
         help="remove abandoned pending uploads (run it from cron)",
         description="Delete pending uploads older than the threshold, with their temp files, "
-        "and temp files that no upload refers to. Uploads finished meanwhile are left alone.",
+        "and files no row refers to (left by a crash), once older than the threshold too. "
+        "Uploads finished meanwhile and files being written or validated are left alone, "
+        "whatever the threshold.",
     )
     cleanup.add_argument(
         "--older-than",
@@ -84,11 +86,14 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
         print(f"Would remove {count} pending upload(s) older than {minutes} minutes.")
         return 0
     count = service.cleanup_expired_pending(older_than)
+    abandoned = service.reclaim_abandoned_writes()  # their files are orphans from here on
     orphans = service.sweep_orphan_temp_files(older_than)
     orphan_renditions = service.sweep_orphan_renditions(older_than)
     orphan_originals = service.sweep_orphan_originals(older_than)
     stale_logins = AccountService(service.engine).purge_stale()
     print(f"Removed {count} pending upload(s) older than {minutes} minutes.")
+    if abandoned:
+        print(f"Expired {abandoned} unfinished file write(s) (their writer crashed or stalled).")
     if orphans:
         print(f"Removed {orphans} orphan temp file(s).")
     if orphan_renditions:

@@ -117,8 +117,8 @@ class Image(SQLModel, table=True):
 class Rendition(SQLModel, table=True):
     """A web-ready copy of an image: one preset in one format, stored under ``images/``.
 
-    ``path`` is content-addressed (``images/<original uuid>.<preset>.<digest>.<ext>``), so a
-    file never changes once written; ``spec`` fingerprints the preset settings that made it,
+    ``path`` (``images/<original uuid>.<preset>.<content digest>.<nonce>.<ext>``) is written
+    once and never changes; ``spec`` fingerprints the preset settings that made it,
     so ``imageapp renditions rebuild`` can tell outdated copies from done work.
     """
 
@@ -275,3 +275,20 @@ class GalleryImage(SQLModel, table=True):
     )
     display_order: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
     is_featured: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False))
+
+
+class FileIntent(SQLModel, table=True):
+    """A stored file being written or validated right now, recorded BEFORE the file exists.
+
+    ``cleanup-temp`` never treats a file named here as an orphan; the writer deletes the row
+    in the transaction that records the file for good, or it expires (a crashed writer). See
+    ``imageapp.services.intents``.
+    """
+
+    __tablename__ = "file_intent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # One write operation (an upload, one image's renditions) may announce several files.
+    token: str = Field(sa_column=sa.Column(sa.String(36), nullable=False, index=True))
+    path: str = Field(sa_column=sa.Column(sa.String(255), nullable=False, index=True))
+    expires_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False, index=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import anyio
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -123,18 +124,25 @@ async def _receive_upload(
         async for chunk in request.stream():
             received += len(chunk)
             if received > limit:
-                form.abort()
+                await _abort(form)
                 await _drain(request, limit * DRAIN_FACTOR - received)
                 raise too_large(uploads.settings.max_upload_bytes)
-            form.feed(chunk)
-        form.finish()
+            # Off the event loop: feeding writes the file and keeps its write intent (database).
+            await run_in_threadpool(form.feed, chunk)
+        await run_in_threadpool(form.finish)
     except MalformedForm:
-        form.abort()
+        await _abort(form)
         raise UploadRejected("malformed", "The upload was incomplete. Please try again.") from None
     except BaseException:
-        form.abort()
+        await _abort(form)
         raise
     return await _finish(request, form, header_token)
+
+
+async def _abort(form: StreamingUploadForm) -> None:
+    """Drop the partial file off the event loop, even while the request is being cancelled."""
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(form.abort)
 
 
 async def _finish(
@@ -143,7 +151,7 @@ async def _finish(
     if form.error is not None:
         raise form.error
     if not csrf_valid(request, header_token or form.fields.get("csrf_token")):
-        form.abort()
+        await _abort(form)
         raise _csrf_refusal()
     incoming = form.sink
     if not isinstance(incoming, IncomingUpload):

@@ -1,10 +1,16 @@
-"""Removing pending uploads: cancel, upload-different and the ``cleanup-temp`` command share this.
+"""Removing pending uploads and leftover files: cancel, upload-different and ``cleanup-temp``.
 
 The row goes first, with a conditional delete that only matches rows still ``pending``; files go
 after the commit. So a row finalized a millisecond earlier is never touched, and a crash after
 the commit leaves at worst an unreferenced temp file, which ``sweep_orphan_temp_files`` removes.
-Renditions follow the same rule (rows first, files after), and ``sweep_orphan_renditions``
-removes rendition files that no row refers to (a crash between writing a file and its row).
+Renditions follow the same rule (rows first, files after).
+
+The orphan sweeps remove files that no row refers to: temp files, renditions, originals, and
+the unfinished ``.<name>.part`` / ``.<name>.strip`` files a killed writer leaves. A file that is
+being written or validated is never one of them, whatever ``older_than`` says: its writer
+announced it as a write intent before creating it (``imageapp.services.intents``), and each
+sweep lists the directory first and then asks, in one statement, for rows or intents naming
+each file. ``older_than`` is only how long the operator keeps real leftovers around.
 """
 
 from __future__ import annotations
@@ -12,21 +18,27 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.intents import FileIntents, announced
 from imageapp.services.renditions import RENDITION_NAME
-from imageapp.services.storage import IMAGES, TEMP, LocalStorage
+from imageapp.services.storage import IMAGES, TEMP, LocalStorage, unfinished_target
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 # A permanent original: the pending upload's UUID name, kept (renditions add more dots).
 ORIGINAL_NAME = re.compile(r"^[0-9a-f-]{36}\.(jpg|png|gif|webp)$")
+NameTest = Callable[[str], object]
+References = Callable[[Connection, list[str]], set[str]]
 
 
 class ImageCleanupService(Protocol):
@@ -48,6 +60,7 @@ class DiskImageCleanupService:
         self.engine = engine
         self.storage = storage
         self.batch_size = batch_size
+        self.intents = FileIntents(engine)
 
     def cleanup_single_pending(self, token: str) -> bool:
         removed = self._delete_pending_rows(col(Image.upload_token) == token)
@@ -83,88 +96,61 @@ class DiskImageCleanupService:
                 or 0
             )
 
+    def reclaim_abandoned_writes(self) -> int:
+        """Forget write intents nobody renewed within their lease (a crashed or stalled writer).
+
+        Run it before the sweeps: they then remove those files like any other leftover.
+        """
+        return self.intents.reclaim_expired()
+
     def sweep_orphan_temp_files(self, older_than: timedelta) -> int:
-        """Remove temp files no pending row refers to (left by a crash), if older than the TTL."""
-        cutoff = time.time() - older_than.total_seconds()
-        candidates = [
-            path for path in self.storage.iter_temp_files() if path.stat().st_mtime < cutoff
-        ]
-        removed = 0
-        for start in range(0, len(candidates), self.batch_size):
-            batch = {
-                f"temp/{path.name}": path for path in candidates[start : start + self.batch_size]
-            }
-            with self.engine.connect() as connection:
-                referenced = set(
-                    connection.scalars(
-                        sa.select(col(Image.temp_path)).where(col(Image.temp_path).in_(batch))
-                    )
-                )
-            for relative in batch.keys() - referenced:
-                if self.storage.delete(relative):
-                    log.info("removed orphan temp file %s", relative)
-                    removed += 1
-        return removed
+        """Remove temp files (half-stripped copies too) no pending row or write intent names."""
+        leftovers = self._leftovers(TEMP, self.storage.iter_temp_files(), older_than, _any_name)
+        return self._remove_unreferenced(leftovers, _referenced_temp_files, "temp file")
 
     def sweep_orphan_renditions(self, older_than: timedelta) -> int:
-        """Remove rendition files no row refers to, if older than ``older_than``.
-
-        The age guard keeps a file that is being written now (its row not committed yet).
-        """
-        cutoff = time.time() - older_than.total_seconds()
-        candidates = [
-            f"{IMAGES}/{path.name}"
-            for path in self.storage.iter_image_files()
-            if RENDITION_NAME.match(path.name) and path.stat().st_mtime < cutoff
-        ]
-        removed = 0
-        for start in range(0, len(candidates), self.batch_size):
-            batch = candidates[start : start + self.batch_size]
-            with self.engine.connect() as connection:
-                referenced = set(
-                    connection.scalars(
-                        sa.select(col(Rendition.path)).where(col(Rendition.path).in_(batch))
-                    )
-                )
-            for relative in set(batch) - referenced:
-                if self.storage.delete(relative):
-                    log.info("removed orphan rendition %s", relative)
-                    removed += 1
-        return removed
+        """Remove rendition files (and ``.part`` files of them) no row or write intent names."""
+        files = self.storage.iter_image_files()
+        leftovers = self._leftovers(IMAGES, files, older_than, RENDITION_NAME.match)
+        return self._remove_unreferenced(leftovers, _referenced_renditions, "rendition")
 
     def sweep_orphan_originals(self, older_than: timedelta) -> int:
-        """Remove original files in ``images/`` that no row refers to (older than the TTL).
+        """Remove original files in ``images/`` (and ``.part`` copies) that no row refers to.
 
         Left only by a double failure: a finalize that lost the race to cleanup and died
         before removing its link. A file being finalized right now is safe: until the commit
         its pending row names it through ``temp_path`` (same name under ``temp/``), after it
         through ``file_path``; one query sees one of the two.
         """
+        files = self.storage.iter_image_files()
+        leftovers = self._leftovers(IMAGES, files, older_than, ORIGINAL_NAME.match)
+        return self._remove_unreferenced(leftovers, _referenced_originals, "original")
+
+    @staticmethod
+    def _leftovers(
+        directory: str, files: Iterable[Path], older_than: timedelta, kind: NameTest
+    ) -> list[Leftover]:
+        """Files of one kind (judged by the name they have or are becoming) older than this."""
         cutoff = time.time() - older_than.total_seconds()
-        candidates = [
-            path.name
-            for path in self.storage.iter_image_files()
-            if ORIGINAL_NAME.match(path.name) and path.stat().st_mtime < cutoff
-        ]
+        found = []
+        for path in files:
+            target = unfinished_target(path.name) or path.name
+            if kind(target) and _modified_before(path, cutoff):
+                found.append(Leftover(f"{directory}/{path.name}", f"{directory}/{target}"))
+        return found
+
+    def _remove_unreferenced(
+        self, leftovers: Sequence[Leftover], referenced: References, label: str
+    ) -> int:
+        """Delete the leftovers whose target no row and no intent names, batch by batch."""
         removed = 0
-        for start in range(0, len(candidates), self.batch_size):
-            names = candidates[start : start + self.batch_size]
-            originals = [f"{IMAGES}/{name}" for name in names]
-            pending = [f"{TEMP}/{name}" for name in names]
+        for start in range(0, len(leftovers), self.batch_size):
+            batch = leftovers[start : start + self.batch_size]
             with self.engine.connect() as connection:
-                rows = connection.execute(
-                    sa.select(col(Image.file_path), col(Image.temp_path)).where(
-                        sa.or_(
-                            col(Image.file_path).in_(originals), col(Image.temp_path).in_(pending)
-                        )
-                    )
-                ).all()
-            referenced = {name for row in rows for name in (row[0], row[1]) if name}
-            for name in names:
-                if f"{IMAGES}/{name}" in referenced or f"{TEMP}/{name}" in referenced:
-                    continue
-                if self.storage.delete(f"{IMAGES}/{name}"):
-                    log.info("removed orphan original images/%s", name)
+                live = referenced(connection, sorted({item.target for item in batch}))
+            for item in batch:
+                if item.target not in live and self.storage.delete(item.relative):
+                    log.info("removed orphan %s %s", label, item.relative)
                     removed += 1
         return removed
 
@@ -207,3 +193,60 @@ class DiskImageCleanupService:
                 self.storage.delete(self.storage.permanent_name_for(temp_path))
             log.info("removed pending upload %s (%s)", image_id, temp_path)
         return removed
+
+
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    """A file a sweep may remove, and the stored path whose references decide."""
+
+    relative: str
+    # The file itself, or for ``.<name>.part`` / ``.<name>.strip`` the file it was becoming.
+    target: str
+
+
+def _any_name(name: str) -> bool:
+    return True
+
+
+def _modified_before(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime < cutoff
+    except FileNotFoundError:  # finalized, renamed into place or removed since the listing
+        return False
+
+
+# Each check is ONE statement (one snapshot): a writer settles its intent in the transaction
+# that records its row, so a file moving from intent to row is always seen by one side.
+def _referenced_temp_files(connection: Connection, targets: list[str]) -> set[str]:
+    return set(
+        connection.scalars(
+            sa.union_all(
+                sa.select(col(Image.temp_path)).where(col(Image.temp_path).in_(targets)),
+                announced(targets),
+            )
+        )
+    )
+
+
+def _referenced_renditions(connection: Connection, targets: list[str]) -> set[str]:
+    return set(
+        connection.scalars(
+            sa.union_all(
+                sa.select(col(Rendition.path)).where(col(Rendition.path).in_(targets)),
+                announced(targets),
+            )
+        )
+    )
+
+
+def _referenced_originals(connection: Connection, targets: list[str]) -> set[str]:
+    """Named by ``file_path``, or by a pending row's ``temp_path`` of the same name."""
+    pending = {f"{TEMP}/{target.partition('/')[2]}": target for target in targets}
+    found = connection.scalars(
+        sa.union_all(
+            sa.select(col(Image.file_path)).where(col(Image.file_path).in_(targets)),
+            sa.select(col(Image.temp_path)).where(col(Image.temp_path).in_(list(pending))),
+            announced(targets),
+        )
+    )
+    return {pending.get(path, path) for path in found if path}

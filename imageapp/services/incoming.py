@@ -5,17 +5,26 @@ goes straight to a temp file with a running size check and a running SHA-256 (fo
 detection). Any refusal removes the partial file. Once the file decodes, a PNG or WebP stored
 turned is turned upright and its personal metadata is stripped in place, so even the pending
 preview is upright and clean.
+
+The temp file is announced as a write intent before it is created and until its pending row is
+recorded (``imageapp.services.intents``), so ``cleanup-temp`` never takes it for an orphan while
+it streams in or is validated; each chunk renews the lease once ``RENEW_AFTER`` has passed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import sqlalchemy as sa
+
 from imageapp.services.errors import UploadRejected
+from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.orientation import turn_upright
 from imageapp.services.privacy import MetadataStripError, strip_metadata
 from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
@@ -29,6 +38,7 @@ from imageapp.services.validation import (
     too_large,
 )
 
+log = logging.getLogger(__name__)
 Recorded = TypeVar("Recorded")
 
 
@@ -44,6 +54,8 @@ class StoredFile:
     original_filename: str
     client_mime_type: str | None
     sha256: str
+    # Settle it (``FileIntents.fulfil``) in the transaction that records the pending row.
+    intent: WriteIntent
 
 
 class IncomingUpload(Generic[Recorded]):
@@ -53,6 +65,7 @@ class IncomingUpload(Generic[Recorded]):
         self,
         *,
         storage: LocalStorage,
+        intents: FileIntents,
         max_bytes: int,
         max_pixels: int,
         record: Callable[[StoredFile], Recorded],
@@ -61,6 +74,9 @@ class IncomingUpload(Generic[Recorded]):
         keep_metadata: bool = False,
     ) -> None:
         self._storage = storage
+        self._intents = intents
+        self._intent: WriteIntent | None = None
+        self._renewed_at = 0.0
         self._keep_metadata = keep_metadata
         self._max_bytes = max_bytes
         self._max_pixels = max_pixels
@@ -93,16 +109,18 @@ class IncomingUpload(Generic[Recorded]):
             if not self._head:
                 raise empty_file()
             self._start_file()
-        writer, image_type = self._writer, self._image_type
+        writer, image_type, intent = self._writer, self._image_type, self._intent
         assert writer is not None
         assert image_type is not None
+        assert intent is not None
         writer.close()
         path = self._storage.path_of(writer.relative)
         try:
+            self._intents.renew(intent)  # a full lease for validating and recording
             info = inspect_image(path, image_type, self._max_pixels)
             self._prepare_for_serving(path, image_type.mime_type)
             width, height = info.shown_size
-            return self._record(
+            recorded = self._record(
                 StoredFile(
                     temp_path=writer.relative,
                     mime_type=image_type.mime_type,
@@ -112,11 +130,17 @@ class IncomingUpload(Generic[Recorded]):
                     original_filename=self._filename,
                     client_mime_type=self._client_mime_type,
                     sha256=self._sha256.hexdigest(),
+                    intent=intent,
                 )
             )
+        except IntentLost:
+            self._discard()
+            raise stalled() from None
         except BaseException:
-            writer.discard()
+            self._discard()
             raise
+        self._intent = None  # settled together with the pending row
+        return recorded
 
     def _prepare_for_serving(self, path: Path, mime_type: str) -> None:
         """Upright in every browser, then (unless kept by the setting) no personal metadata."""
@@ -128,8 +152,7 @@ class IncomingUpload(Generic[Recorded]):
 
     def abort(self) -> None:
         """Drop whatever arrived so far (client cancelled, or a refusal)."""
-        if self._writer is not None:
-            self._writer.discard()
+        self._discard()
         self._head.clear()
 
     def _start_file(self) -> None:
@@ -138,7 +161,14 @@ class IncomingUpload(Generic[Recorded]):
         except Exception:
             self.abort()
             raise
-        self._writer = self._storage.open_temp_writer(self._image_type.extension, self._max_bytes)
+        relative = self._storage.new_temp_path(self._image_type.extension)
+        self._intent = self._intents.declare([relative])  # before the file exists
+        self._renewed_at = time.monotonic()
+        try:
+            self._writer = self._storage.open_temp_writer(relative, self._max_bytes)
+        except BaseException:
+            self._discard()
+            raise
         head, self._head = bytes(self._head), bytearray()
         self._write_to_file(head)
 
@@ -146,11 +176,43 @@ class IncomingUpload(Generic[Recorded]):
         assert self._writer is not None
         try:
             self._writer.write(chunk)
+            self._keep_lease()
         except SizeLimitExceeded:
+            self._discard()
             raise too_large(self._max_bytes) from None
+        except IntentLost:
+            self._discard()
+            raise stalled() from None
         except BaseException:
-            self._writer.discard()
+            self._discard()
             raise
+
+    def _keep_lease(self) -> None:
+        """Renew the intent while bytes keep coming (at most once per ``renew_after``)."""
+        assert self._intent is not None
+        now = time.monotonic()
+        if now - self._renewed_at >= self._intents.renew_after.total_seconds():
+            self._intents.renew(self._intent)
+            self._renewed_at = now
+
+    def _discard(self) -> None:
+        """Remove the partial file, then its intent (idempotent)."""
+        if self._writer is not None:
+            self._writer.discard()
+        intent, self._intent = self._intent, None
+        if intent is None:
+            return
+        try:
+            self._intents.withdraw(intent)
+        except sa.exc.SQLAlchemyError:  # the file is gone; the lease ends on its own
+            log.warning("could not withdraw the intent of %s", intent.paths, exc_info=True)
+
+
+def stalled() -> UploadRejected:
+    return UploadRejected(
+        "stalled",
+        "The upload paused for too long and was discarded. Please upload the file again.",
+    )
 
 
 def _strip_personal_metadata(path: Path, mime_type: str) -> None:

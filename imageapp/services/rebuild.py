@@ -1,14 +1,16 @@
 """``imageapp renditions rebuild``: redo missing or outdated renditions, resumably.
 
 An image's preset counts as done when a row of it carries the preset's current fingerprint
-(rows of one preset are written in one transaction, so one such row means all of them). An
-interrupted rebuild therefore picks up where it stopped; a changed preset is redone.
+(rows of one preset are written in one transaction, so one such row means all of them) and
+every row of it still has its file: rows are not trusted blindly, a file lost to a disk
+restore, a hand or a bug is remade. An interrupted rebuild therefore picks up where it
+stopped; a changed preset is redone.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -67,16 +69,17 @@ def rebuild_renditions(
                 .order_by(col(Image.id))
                 .limit(batch_size)
             ).all()
-            finished = {
-                (row.image_id, row.preset, row.spec)
-                for row in connection.execute(
-                    sa.select(
-                        col(Rendition.image_id), col(Rendition.preset), col(Rendition.spec)
-                    ).where(col(Rendition.image_id).in_(ids))
-                )
-            }
+            rows = connection.execute(
+                sa.select(
+                    col(Rendition.image_id),
+                    col(Rendition.preset),
+                    col(Rendition.spec),
+                    col(Rendition.path),
+                ).where(col(Rendition.image_id).in_(ids))
+            ).all()
         if not ids:
             break
+        finished = _finished_presets(service, rows)
         for image_id in ids:
             assert image_id is not None
             needed = [p for p in presets if (image_id, p.name, preset_spec(p)) not in finished]
@@ -92,3 +95,21 @@ def rebuild_renditions(
                 progress(done, max(total, done))
         last_id = ids[-1] or 0
     return RebuildReport(images=done, rebuilt=rebuilt, failed=failed, removed=removed)
+
+
+def _finished_presets(
+    service: RenditionService, rows: Sequence[sa.Row[int, str, str, str]]
+) -> set[tuple[int, str, str]]:
+    """(image, preset, fingerprint) of presets whose rows all have their file on disk."""
+    missing = {
+        (row.image_id, row.preset)
+        for row in rows
+        if not service.storage.path_of(row.path).is_file()
+    }
+    for image_id, preset in sorted(missing):
+        log.warning("image %s: a %s rendition's file is missing; remaking it", image_id, preset)
+    return {
+        (row.image_id, row.preset, row.spec)
+        for row in rows
+        if (row.image_id, row.preset) not in missing
+    }

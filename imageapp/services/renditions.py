@@ -1,10 +1,14 @@
 """Keeping an image's renditions: make them from the stored original, record them, find them.
 
-Crash safety: files are written (and fsynced) first under content-addressed names, then the
-rows are replaced in one transaction, then files no row refers to anymore are removed. A crash
-in between leaves at worst an unreferenced file, which ``cleanup-temp`` sweeps; never a row
-without its file. Names start with the original's uuid (``<uuid>.<preset>.<digest>.<ext>``),
-so everything made from one original can be found from its name.
+Crash safety: the file names are announced as write intents first (``services.intents``), then
+the files are written (and fsynced), then the rows are recorded in one transaction that also
+settles the intents, then files no row refers to anymore are removed. ``cleanup-temp`` never
+removes an announced file, so no row ever lacks its file; a crash leaves at worst an
+unreferenced file (its intent expires), which ``cleanup-temp`` sweeps. Names start with the
+original's uuid (``<uuid>.<preset>.<digest>.<nonce>.<ext>``), so everything made from one
+original can be found from its name; the digest (of the content) makes the public name, the
+random nonce makes every stored name written only once, so a sweep deciding that an old file is
+an orphan can never delete a new file of the same content written meanwhile.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,14 +27,17 @@ from sqlmodel import col
 
 from imageapp.config import RenditionPreset, Settings
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.rendering import EXTENSIONS, RenderedFile, render_presets
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import IMAGES, LocalStorage
 
 log = logging.getLogger(__name__)
 DIGEST_LENGTH = 16
+NONCE_LENGTH = 8
+# Names written before nonces were added have none.
 RENDITION_NAME = re.compile(
     r"^(?P<stem>[0-9a-f-]{36})\.(?P<preset>[a-z][a-z0-9_]*)\.(?P<digest>[0-9a-f]{16})"
-    r"\.(?P<extension>webp|jpg|png)$"
+    r"(?:\.(?P<nonce>[0-9a-f]{8}))?\.(?P<extension>webp|jpg|png)$"
 )
 # Images whose originals are kept: renditions are made for both (inactive ones may come back).
 KEPT_STATUSES = (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value)
@@ -61,7 +69,8 @@ class StoredRendition:
 def rendition_name(original_path: str, rendered: RenderedFile) -> str:
     stem = original_path.rpartition("/")[2].partition(".")[0]
     digest = hashlib.sha256(rendered.data).hexdigest()[:DIGEST_LENGTH]
-    return f"{stem}.{rendered.preset}.{digest}.{EXTENSIONS[rendered.format]}"
+    nonce = secrets.token_hex(NONCE_LENGTH // 2)
+    return f"{stem}.{rendered.preset}.{digest}.{nonce}.{EXTENSIONS[rendered.format]}"
 
 
 def renditions_of(
@@ -91,6 +100,13 @@ def renditions_of(
     return {image_id: tuple(items) for image_id, items in found.items()}
 
 
+class RenditionsStalled(Exception):
+    """Writing took longer than the intent's lease; nothing was recorded (rebuild retries)."""
+
+    def __init__(self, image_id: int) -> None:
+        super().__init__(f"image {image_id}: writing renditions outlasted the lease; not recorded")
+
+
 class RenditionService:
     """Makes and records the renditions of stored originals."""
 
@@ -98,6 +114,7 @@ class RenditionService:
         self.engine = engine
         self.storage = storage
         self.settings = settings
+        self.intents = FileIntents(engine)
 
     def generate(self, image_id: int, presets: Sequence[RenditionPreset] | None = None) -> int:
         """(Re)make these presets (default: all) of one kept image; returns files recorded."""
@@ -112,21 +129,36 @@ class RenditionService:
         rendered = render_presets(
             self.storage.path_of(original), presets or self.settings.rendition_presets
         )
-        written = [
-            (item, self.storage.write_image_file(rendition_name(original, item), item.data))
-            for item in rendered
-        ]
+        named = [(item, f"{IMAGES}/{rendition_name(original, item)}") for item in rendered]
+        intent = self.intents.declare(path for _item, path in named)
         try:
+            for item, path in named:
+                self.storage.write_image_file(path.rpartition("/")[2], item.data)
             with self.engine.begin() as connection:
-                superseded = self._record(connection, image_id, written)
+                self.intents.fulfil(connection, intent)
+                superseded = self._record(connection, image_id, named)
         except sa.exc.IntegrityError:  # the image was deleted meanwhile
-            for _item, path in written:
-                self.storage.delete(path)
+            self._forget(named, intent)
             return 0
+        except IntentLost:
+            self._forget(named, intent)
+            raise RenditionsStalled(image_id) from None
+        except BaseException:
+            self._forget(named, intent)
+            raise
         for path in superseded:
             self.storage.delete(path)
-        log.info("image %s: %d rendition(s) written", image_id, len(written))
-        return len(written)
+        log.info("image %s: %d rendition(s) written", image_id, len(named))
+        return len(named)
+
+    def _forget(self, named: list[tuple[RenderedFile, str]], intent: WriteIntent) -> None:
+        """Remove the files of a write that was not recorded, then their intent."""
+        for _item, path in named:
+            self.storage.delete(path)
+        try:
+            self.intents.withdraw(intent)
+        except sa.exc.SQLAlchemyError:  # the files are gone; the lease ends on its own
+            log.warning("could not withdraw the intent of %s", intent.paths, exc_info=True)
 
     def _record(
         self, connection: Connection, image_id: int, written: list[tuple[RenderedFile, str]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 TEMP = "temp"
 IMAGES = "images"
 CHUNK_SIZE = 1024 * 1024
+# A file still being made: ``.<final name>.part`` (renditions, copied originals) or
+# ``.<final name>.strip`` / ``.<final name>.upright`` (a pending file losing its metadata or
+# being turned upright). It lives as long as its target.
+UNFINISHED_NAME = re.compile(r"^\.(?P<target>[^/]+)\.(?:part|strip|upright)$")
+
+
+def unfinished_target(name: str) -> str | None:
+    """The name an unfinished file is becoming, or None if ``name`` is not one."""
+    found = UNFINISHED_NAME.match(name)
+    return found["target"] if found else None
 
 
 class SizeLimitExceeded(Exception):
@@ -74,10 +85,14 @@ class LocalStorage:
             raise ValueError(f"not a storage path: {relative!r}")
         return path
 
-    def open_temp_writer(self, extension: str, max_bytes: int) -> TempFileWriter:
-        """A new pending file with a random name and the extension of the sniffed type."""
-        name = f"{uuid.uuid4()}.{extension}"
-        return TempFileWriter(self.temp_dir / name, f"{TEMP}/{name}", max_bytes)
+    @staticmethod
+    def new_temp_path(extension: str) -> str:
+        """A fresh, never used pending-file path (a random name, the sniffed type's extension)."""
+        return f"{TEMP}/{uuid.uuid4()}.{extension}"
+
+    def open_temp_writer(self, relative: str, max_bytes: int) -> TempFileWriter:
+        """Create the pending file ``relative`` (from ``new_temp_path``); it must not exist."""
+        return TempFileWriter(self.path_of(relative), relative, max_bytes)
 
     @staticmethod
     def permanent_name_for(temp_relative: str) -> str:

@@ -26,6 +26,7 @@ from imageapp.services.duplicates import active_duplicates
 from imageapp.services.errors import GalleryUnavailable, MetadataInvalid, UploadNotFound
 from imageapp.services.galleries import GalleryNotFound, append_images, lock_gallery
 from imageapp.services.incoming import IncomingUpload, StoredFile
+from imageapp.services.intents import FileIntents
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
 from imageapp.services.quotas import check_store_quota
@@ -77,6 +78,7 @@ class UploadService:
         self.storage = storage
         self.settings = settings
         self.cleanup = cleanup or DiskImageCleanupService(engine, storage)
+        self.intents = FileIntents(engine)
         self.renditions = renditions or RenditionService(
             engine=engine, storage=storage, settings=settings
         )
@@ -104,6 +106,7 @@ class UploadService:
             check_store_quota(connection, store_id, self.settings, adding_bytes=0)
         return IncomingUpload(
             storage=self.storage,
+            intents=self.intents,
             max_bytes=self.settings.max_upload_bytes,
             max_pixels=self.settings.max_pixels,
             record=lambda stored: self._record_pending(stored, owner, store_id, uploaded_by),
@@ -161,6 +164,7 @@ class UploadService:
             "updated_at": now,
         }
         with self.engine.begin() as connection:
+            self.intents.fulfil(connection, stored.intent)  # the row takes over the temp file
             check_store_quota(connection, store_id, self.settings, adding_bytes=stored.size_bytes)
             image_id = connection.execute(
                 sa.insert(Image).values(**values).returning(col(Image.id))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from imageapp.models import Image, utcnow
+from imageapp.models import FileIntent, Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.factories import pending_upload
 
@@ -95,3 +95,26 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 0
     assert "cleanup-temp" in result.stdout
+
+
+def test_older_than_zero_spares_files_being_written_and_sweeps_dead_writes(
+    uploads: UploadService,
+) -> None:
+    storage, intents = uploads.storage, uploads.intents
+    live, dead = storage.new_temp_path("jpg"), storage.new_temp_path("jpg")
+    intents.declare([live])
+    intents.declare([dead])
+    with uploads.engine.begin() as connection:  # the second writer stopped renewing long ago
+        connection.execute(
+            sa.update(FileIntent)
+            .where(FileIntent.path == dead)
+            .values(expires_at=utcnow() - timedelta(hours=1))
+        )
+    for path in (live, dead):
+        storage.path_of(path).write_bytes(b"arriving")
+    result = run_cli("cleanup-temp", "--older-than", "0", env=cli_env(uploads))
+    assert result.returncode == 0, result.stderr
+    assert "Expired 1 unfinished file write(s)" in result.stdout
+    assert "Removed 1 orphan temp file(s)." in result.stdout
+    assert storage.path_of(live).is_file()
+    assert not storage.path_of(dead).exists()

@@ -19,7 +19,7 @@ from imageapp.models import Rendition
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.rebuild import rebuild_renditions
-from imageapp.services.renditions import RenditionService, renditions_of
+from imageapp.services.renditions import RENDITION_NAME, RenditionService, renditions_of
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
@@ -48,6 +48,13 @@ def rendition_rows(engine: Engine, image_id: int | None = None) -> list[sa.Row]:
         query = query.where(Rendition.image_id == image_id)
     with engine.connect() as connection:
         return list(connection.execute(query))
+
+
+def public_name(row: sa.Row) -> tuple[int, str]:
+    """The image and the public, content-addressed name of a rendition row."""
+    found = RENDITION_NAME.match(row.path.rpartition("/")[2])
+    assert found, row.path
+    return row.image_id, f"{found['preset']}.{found['digest']}.{found['extension']}"
 
 
 def original_path(engine: Engine, image_id: int) -> str:
@@ -152,6 +159,7 @@ def test_rebuild_skips_done_work_and_redoes_changed_presets(
     first, second = finished_image(uploads), finished_image(uploads, jpeg_bytes(seed=2))
     assert rebuild_renditions(uploads.renditions).rebuilt == 0  # nothing to do
     before = {r.path for r in rendition_rows(engine)}
+    public_before = {public_name(r) for r in rendition_rows(engine)}
 
     settings = uploads.settings
     thumb, web = settings.rendition_presets
@@ -163,7 +171,12 @@ def test_rebuild_skips_done_work_and_redoes_changed_presets(
     after = rendition_rows(engine)
     changed = {r.path for r in after} - before
     assert {row.preset for row in after if row.path in changed} == {"thumb"}
-    assert {row.format for row in after if row.path in changed} == {"webp"}
+    # Stored names are written once (a nonce); the content-addressed public names of what
+    # did not change stay the same, so only the thumb WebP gets new URLs.
+    new_content = {public_name(r) for r in after} - public_before
+    assert {(row.preset, row.format) for row in after if public_name(row) in new_content} == {
+        ("thumb", "webp")
+    }
     assert files_in(storage) >= {r.path for r in after}
     assert not (before - {r.path for r in after}) & files_in(storage)  # old files removed
     assert {r.image_id for r in after} == {first, second}
@@ -174,8 +187,12 @@ def test_rebuild_one_preset_and_drop_removed_presets(
     uploads: UploadService, engine: Engine, storage: LocalStorage
 ) -> None:
     image_id = finished_image(uploads)
-    with engine.begin() as connection:
-        connection.execute(sa.delete(Rendition).where(Rendition.preset == "web"))
+    with engine.begin() as connection:  # the web renditions are missing: rows and files
+        gone = connection.scalars(
+            sa.delete(Rendition).where(Rendition.preset == "web").returning(Rendition.path)
+        ).all()
+    for path in gone:
+        storage.delete(path)
     report = rebuild_renditions(uploads.renditions, preset_name="thumb")
     assert report.rebuilt == 0
     assert {r.preset for r in rendition_rows(engine)} == {"thumb"}

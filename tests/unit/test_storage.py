@@ -27,7 +27,7 @@ def test_paths_outside_temp_and_images_are_refused(storage: LocalStorage, relati
 def test_temp_files_get_random_names_with_the_given_extension(storage: LocalStorage) -> None:
     names = set()
     for _ in range(3):
-        writer = storage.open_temp_writer("webp", max_bytes=10)
+        writer = storage.open_temp_writer(storage.new_temp_path("webp"), max_bytes=10)
         writer.write(b"abc")
         writer.close()
         names.add(writer.relative)
@@ -36,7 +36,7 @@ def test_temp_files_get_random_names_with_the_given_extension(storage: LocalStor
 
 
 def test_writing_past_the_limit_removes_the_partial_file(storage: LocalStorage) -> None:
-    writer = storage.open_temp_writer("jpg", max_bytes=5)
+    writer = storage.open_temp_writer(storage.new_temp_path("jpg"), max_bytes=5)
     writer.write(b"12345")
     with pytest.raises(SizeLimitExceeded):
         writer.write(b"6")
@@ -44,7 +44,7 @@ def test_writing_past_the_limit_removes_the_partial_file(storage: LocalStorage) 
 
 
 def test_promote_links_and_keeps_the_bytes(storage: LocalStorage) -> None:
-    writer = storage.open_temp_writer("png", max_bytes=100)
+    writer = storage.open_temp_writer(storage.new_temp_path("png"), max_bytes=100)
     writer.write(b"image bytes")
     writer.close()
     permanent = storage.promote(writer.relative)
@@ -56,7 +56,7 @@ def test_promote_links_and_keeps_the_bytes(storage: LocalStorage) -> None:
 def test_promote_copies_when_hard_links_are_impossible(
     storage: LocalStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    writer = storage.open_temp_writer("png", max_bytes=100)
+    writer = storage.open_temp_writer(storage.new_temp_path("png"), max_bytes=100)
     writer.write(b"across devices")
     writer.close()
 
