@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+
+@contextmanager
+def serialized_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction whose checks and writes are one unit that concurrent ones cannot interleave.
+
+    SQLite: pysqlite would BEGIN only at the first INSERT, so the checks before it would read
+    outside any transaction; ``BEGIN IMMEDIATE`` takes the write lock first (waiting for the
+    busy timeout), so such transactions run one after the other. PostgreSQL: the caller locks
+    the row its checks depend on (``SELECT ... FOR UPDATE``), as for the store in the quotas.
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
 
 
 def insert_ignoring_conflict(
