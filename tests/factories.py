@@ -1,10 +1,17 @@
-"""Small factories for service tests: pending uploads and finished images."""
+"""Small factories for service tests: pending uploads and finished images (many at once too)."""
 
 from __future__ import annotations
 
+import uuid
 from io import BytesIO
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from imageapp.models import Image, utcnow
 from imageapp.services.metadata import ImageMetadata, parse_metadata
+from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.images import jpeg_bytes
 
@@ -26,3 +33,45 @@ def pending_upload(
         owner=owner,
         client_mime_type="image/jpeg",
     )
+
+
+def stored_images(
+    engine: Engine,
+    storage: LocalStorage,
+    *,
+    store_id: int,
+    count: int,
+    status: str = "active",
+    with_files: bool = True,
+) -> list[int]:
+    """``count`` finished images of the store in one bulk insert, each with a real (tiny, never
+    decoded) file unless ``with_files`` is False (tests that never look at files save the disk
+    writes): for tests about large selections, not about uploading. Ids in insert order."""
+    rows = []
+    for n in range(count):
+        name = f"{uuid.uuid4()}.jpg"
+        if with_files:
+            (storage.images_dir / name).write_bytes(b"a stored image")
+        now = utcnow()
+        rows.append(
+            {
+                "status": status,
+                "file_path": f"images/{name}",
+                "original_filename": f"p{n}.jpg",
+                "mime_type": "image/jpeg",
+                "size_bytes": 14,
+                "width": 4,
+                "height": 3,
+                "title": f"Stored {n}",
+                "alt_text": "A stored image",
+                "slug": f"stored-{n}",
+                "store_id": store_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    with engine.begin() as connection:
+        inserted = connection.execute(
+            sa.insert(Image).returning(col(Image.id), sort_by_parameter_order=True), rows
+        )
+        return [image_id for (image_id,) in inserted]

@@ -1,10 +1,11 @@
-"""FastAPI dependencies: the services, built from the settings read at request time."""
+"""FastAPI dependencies: the services, built from the settings read at request time, and the
+type of every id in a path."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 from sqlalchemy.engine import Engine
 
 from imageapp.config import Settings, get_settings
@@ -16,6 +17,7 @@ from imageapp.services.factory import (
     build_upload_service,
 )
 from imageapp.services.galleries import GalleryService
+from imageapp.services.ids import MAX_ID
 from imageapp.services.uploads import UploadService
 
 
@@ -44,3 +46,6 @@ UploadsDep = Annotated[UploadService, Depends(upload_service)]
 EngineDep = Annotated[Engine, Depends(engine_dependency)]
 GalleriesDep = Annotated[GalleryService, Depends(gallery_service)]
 BulkDep = Annotated[BulkService, Depends(bulk_service)]
+# Every id in a URL path: one no row can have (too large for the column) is a 404, like any
+# unknown id, never a database error.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

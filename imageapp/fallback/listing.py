@@ -8,20 +8,11 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from imageapp.fallback.auth import safe_next
+from imageapp.services.ids import parse_id
 from imageapp.services.library import LibraryFilter
 
 LIBRARY = "/nojs/images"
 STATUSES = ("active", "inactive", "all")
-MAX_ID = 2**63 - 1  # the largest id any database here stores; larger numbers are no id
-
-
-def parse_id(raw: str | None) -> int | None:
-    """A row id sent by a form or a URL, or None for anything else (blank, junk, too large)."""
-    text = (raw or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    value = int(text)
-    return value if 0 < value <= MAX_ID else None
 
 
 def count_images(count: int) -> str:

@@ -15,12 +15,13 @@ from starlette.responses import Response
 from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import BulkDep, GalleriesDep
 from imageapp.fallback.forms import read_form, require_csrf
-from imageapp.fallback.listing import count_images, library_back, parse_id
+from imageapp.fallback.listing import count_images, library_back
 from imageapp.fallback.pages import redirect, render
 from imageapp.fallback.session import flash, keep_form_state, keep_selection
 from imageapp.services.bulk import MAX_SELECTION, BulkResult, BulkService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
+from imageapp.services.ids import parse_id
 from imageapp.services.metadata import parse_tags
 
 router = APIRouter(prefix="/nojs/images/bulk")

@@ -5,29 +5,27 @@ a 404 (GalleryNotFound, answered in app.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from imageapp.fallback.auth import UserDep
-from imageapp.fallback.deps import EngineDep, GalleriesDep, SettingsDep
+from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep
 from imageapp.fallback.forms import FormRefused, read_small_form, require_csrf
-from imageapp.fallback.listing import MAX_ID, parse_id
 from imageapp.fallback.pages import redirect, render
 from imageapp.fallback.session import flash, keep_form_state, pop_form_state
 from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.galleries import GalleryNotFound
+from imageapp.services.ids import parse_id
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.services.thumbnails import list_pictures
 
 router = APIRouter(prefix="/nojs/galleries")
 
 GALLERIES = "/nojs/galleries"
-GalleryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def gallery_url(gallery_id: int, *, page: int = 1, image_id: int | None = None) -> str:
@@ -77,7 +75,7 @@ async def create_gallery(request: Request, galleries: GalleriesDep, user: UserDe
 @router.get("/{gallery_id}")
 def gallery_page(
     request: Request,
-    gallery_id: GalleryId,
+    gallery_id: PathId,
     engine: EngineDep,
     settings: SettingsDep,
     galleries: GalleriesDep,
@@ -110,7 +108,7 @@ def gallery_page(
 
 @router.get("/{gallery_id}/edit")
 def edit_form(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     gallery = galleries.get(store_id=user.store_id, gallery_id=gallery_id)
     values, errors = pop_form_state(request)
@@ -122,7 +120,7 @@ def edit_form(
 
 @router.post("/{gallery_id}/edit")
 async def edit_submit(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
@@ -141,7 +139,7 @@ async def edit_submit(
 
 @router.get("/{gallery_id}/delete")
 def delete_form(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     gallery = galleries.get(store_id=user.store_id, gallery_id=gallery_id)
     return render(request, "gallery_delete.html", gallery=gallery)
@@ -149,7 +147,7 @@ def delete_form(
 
 @router.post("/{gallery_id}/delete")
 async def delete_submit(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
@@ -174,7 +172,7 @@ async def _image_form(request: Request) -> tuple[dict[str, str], int]:
 @router.post("/{gallery_id}/move")
 async def move_image(
     request: Request,
-    gallery_id: GalleryId,
+    gallery_id: PathId,
     galleries: GalleriesDep,
     settings: SettingsDep,
     user: UserDep,
@@ -208,7 +206,7 @@ async def move_image(
 
 @router.post("/{gallery_id}/featured")
 async def feature_image(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     form, image_id = await _image_form(request)
     featured = await _attempt(
@@ -225,7 +223,7 @@ async def feature_image(
 
 @router.post("/{gallery_id}/remove")
 async def remove_image(
-    request: Request, gallery_id: GalleryId, galleries: GalleriesDep, user: UserDep
+    request: Request, gallery_id: PathId, galleries: GalleriesDep, user: UserDep
 ) -> Response:
     form, image_id = await _image_form(request)
     removed = await run_in_threadpool(

@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from imageapp.config import Settings
 from imageapp.fallback.auth import OptionalUserDep, UserDep
-from imageapp.fallback.deps import EngineDep, GalleriesDep, SettingsDep, UploadsDep
+from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
 from imageapp.fallback.listing import LibraryQuery
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
@@ -74,7 +74,7 @@ def image_list(
 
 
 @router.get("/nojs/images/{image_id}", name="image_detail")
-def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: int) -> Response:
+def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: PathId) -> Response:
     with Session(engine) as session:
         image = get_active_image(session, image_id, store_id=user.store_id)
     if image is None:
@@ -91,7 +91,7 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: i
 
 @router.get("/media/{image_id}", name="media")
 def media(
-    request: Request, image_id: int, uploads: UploadsDep, viewer: OptionalUserDep
+    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
 ) -> Response:
     """An active image's original. Pending and inactive images are never served from here."""
     scope = media_scope(uploads.settings, viewer)
@@ -105,7 +105,7 @@ def media(
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
 def media_rendition(
-    request: Request, image_id: int, name: str, uploads: UploadsDep, viewer: OptionalUserDep
+    request: Request, image_id: PathId, name: str, uploads: UploadsDep, viewer: OptionalUserDep
 ) -> Response:
     """One rendition of an active image; a missing one falls back to the original."""
     wanted = RENDITION_FILE.match(name)

@@ -13,7 +13,6 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import GalleriesDep, SettingsDep, UploadsDep
 from imageapp.fallback.forms import CSRF_MESSAGE, read_small_form, require_csrf
-from imageapp.fallback.listing import parse_id
 from imageapp.fallback.pages import redirect, render, wants_json
 from imageapp.fallback.session import (
     UPLOAD_TOKEN_KEY,
@@ -29,6 +28,7 @@ from imageapp.fallback.streaming_form import (
 )
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
+from imageapp.services.ids import parse_id
 from imageapp.services.incoming import IncomingUpload
 from imageapp.services.metadata import parse_metadata
 from imageapp.services.uploads import PendingUpload, UploadService

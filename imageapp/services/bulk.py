@@ -1,5 +1,7 @@
 """Acting on many images at once. Every action first narrows the selection to the store's own
 finished images; ids that are not (another store's, pending, unknown) are reported, never used.
+Statements over the selection go in batches (``sql.batches``), so MAX_SELECTION ids fit any
+database.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
 from imageapp.services.metadata import TAG_MAX, TAGS_MAX, parse_tags
-from imageapp.services.sql import insert_ignoring_conflict
+from imageapp.services.sql import (
+    batches,
+    insert_ignoring_conflict,
+    insert_selected_ignoring_conflict,
+)
 
 log = logging.getLogger(__name__)
 MAX_SELECTION = 5000
@@ -67,18 +73,22 @@ class BulkService:
 
     def preview_delete(self, *, store_id: int, image_ids: Sequence[int]) -> DeletePreview:
         selection = self.select(store_id=store_id, image_ids=image_ids)
+        galleries: set[int] = set()
         with self.engine.connect() as connection:
-            galleries = connection.scalar(
-                sa.select(sa.func.count(sa.distinct(col(GalleryImage.gallery_id)))).where(
-                    col(GalleryImage.image_id).in_(selection.image_ids)
+            for batch in batches(selection.image_ids):
+                galleries.update(
+                    connection.scalars(
+                        sa.select(col(GalleryImage.gallery_id))
+                        .where(col(GalleryImage.image_id).in_(batch))
+                        .distinct()
+                    )
                 )
-            )
-        return DeletePreview(len(selection.image_ids), int(galleries or 0), selection.ignored_ids)
+        return DeletePreview(len(selection.image_ids), len(galleries), selection.ignored_ids)
 
     def delete(self, *, store_id: int, image_ids: Sequence[int]) -> BulkResult:
         """Rows first (tags, placements and renditions cascade), then each image's files."""
         selection = self.select(store_id=store_id, image_ids=image_ids)
-        done = sum(self.cleanup.delete_image(image_id) for image_id in selection.image_ids)
+        done = self.cleanup.delete_images(selection.image_ids)
         log.info("store %s: deleted %d images", store_id, done)
         return BulkResult(done, selection.ignored_ids)
 
@@ -87,16 +97,18 @@ class BulkService:
         if status not in (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value):
             raise ImageAppError("bad_status", "Choose active or inactive.")
         selection = self.select(store_id=store_id, image_ids=image_ids)
+        changed, now = 0, utcnow()
         with self.engine.begin() as connection:
-            changed = connection.execute(
-                sa.update(Image)
-                .where(
-                    col(Image.id).in_(selection.image_ids),
-                    col(Image.store_id) == store_id,
-                    col(Image.status) != ImageStatus.PENDING.value,
-                )
-                .values(status=status, updated_at=utcnow())
-            ).rowcount
+            for batch in batches(selection.image_ids):
+                changed += connection.execute(
+                    sa.update(Image)
+                    .where(
+                        col(Image.id).in_(batch),
+                        col(Image.store_id) == store_id,
+                        col(Image.status) != ImageStatus.PENDING.value,
+                    )
+                    .values(status=status, updated_at=now)
+                ).rowcount
         return BulkResult(changed, selection.ignored_ids)
 
     def add_tags(self, *, store_id: int, image_ids: Sequence[int], tags: str) -> BulkResult:
@@ -108,14 +120,15 @@ class BulkService:
         selection = self.select(store_id=store_id, image_ids=image_ids)
         with self.engine.begin() as connection:
             insert_ignoring_conflict(connection, Tag, [{"name": name} for name in names])
-            tag_ids = connection.scalars(sa.select(col(Tag.id)).where(col(Tag.name).in_(names)))
-            links = [
-                {"image_id": image_id, "tag_id": tag_id}
-                for tag_id in tag_ids
-                for image_id in selection.image_ids
-            ]
-            if links:
-                insert_ignoring_conflict(connection, ImageTag, links)
+            for batch in batches(selection.image_ids):
+                every_pair = (
+                    sa.select(col(Image.id), col(Tag.id))
+                    .select_from(sa.join(Image, Tag, sa.true()))
+                    .where(col(Image.id).in_(batch), col(Tag.name).in_(names))
+                )
+                insert_selected_ignoring_conflict(
+                    connection, ImageTag, ["image_id", "tag_id"], every_pair
+                )
         return BulkResult(len(selection.image_ids), selection.ignored_ids)
 
     def add_to_gallery(
@@ -139,11 +152,10 @@ class BulkService:
 
 def _finished_of_store(connection: Connection, store_id: int, image_ids: list[int]) -> list[int]:
     found: list[int] = []
-    for start in range(0, len(image_ids), 500):  # keeps IN lists short on any database
-        chunk = image_ids[start : start + 500]
+    for batch in batches(image_ids):
         found += connection.scalars(
             sa.select(col(Image.id)).where(
-                col(Image.id).in_(chunk),
+                col(Image.id).in_(batch),
                 col(Image.store_id) == store_id,
                 col(Image.status) != ImageStatus.PENDING.value,
             )

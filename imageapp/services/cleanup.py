@@ -31,6 +31,7 @@ from sqlmodel import col
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
 from imageapp.services.intents import FileIntents, announced
 from imageapp.services.renditions import RENDITION_NAME
+from imageapp.services.sql import batches
 from imageapp.services.storage import IMAGES, TEMP, LocalStorage, unfinished_target
 
 log = logging.getLogger(__name__)
@@ -156,18 +157,26 @@ class DiskImageCleanupService:
 
     def delete_image(self, image_id: int) -> bool:
         """Delete a finished image: its row (renditions cascade), then its files."""
-        with self.engine.begin() as connection:
-            file_path = connection.scalar(
-                sa.delete(Image)
-                .where(col(Image.id) == image_id, col(Image.status) != ImageStatus.PENDING.value)
-                .returning(col(Image.file_path))
-            )
-        if file_path is None:
-            return False
-        for relative in [file_path, *self.storage.derived_files_of(file_path)]:
-            self.storage.delete(relative)
-        log.info("deleted image %s (%s)", image_id, file_path)
-        return True
+        return self.delete_images([image_id]) == 1
+
+    def delete_images(self, image_ids: Sequence[int]) -> int:
+        """Delete finished images, a batch at a time: the rows (tags, placements and renditions
+        cascade), then their files. Returns how many were deleted (pending ones never are)."""
+        deleted = 0
+        for batch in batches(image_ids, self.batch_size):
+            with self.engine.begin() as connection:
+                rows = connection.execute(
+                    sa.delete(Image)
+                    .where(col(Image.id).in_(batch), col(Image.status) != ImageStatus.PENDING.value)
+                    .returning(col(Image.id), col(Image.file_path))
+                ).all()
+            originals = [row[1] for row in rows if row[1]]
+            for relative in [*originals, *self.storage.derived_files_of(*originals)]:
+                self.storage.delete(relative)
+            for image_id, file_path in rows:
+                log.info("deleted image %s (%s)", image_id, file_path)
+            deleted += len(rows)
+        return deleted
 
     @staticmethod
     def _expired(cutoff: object) -> tuple[sa.ColumnElement[bool], ...]:

@@ -18,7 +18,7 @@ from sqlmodel import col
 from imageapp.models import Gallery, GalleryImage, Image, ImageStatus, utcnow
 from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.metadata import SLUG_PATTERN, TITLE_MAX, slugify
-from imageapp.services.sql import first_free_slug
+from imageapp.services.sql import batches, first_free_slug
 
 GAP = 1024
 DESCRIPTION_MAX = 5000
@@ -142,16 +142,18 @@ class GalleryService:
         self, *, store_id: int, gallery_id: int, image_ids: Sequence[int]
     ) -> list[int]:
         """Take images out of the gallery; the others keep their order. Returns removed ids."""
+        removed: list[int] = []
         with self.engine.begin() as connection:
             self._lock(connection, store_id, gallery_id)
-            removed = connection.scalars(
-                sa.delete(GalleryImage)
-                .where(
-                    col(GalleryImage.gallery_id) == gallery_id,
-                    col(GalleryImage.image_id).in_(list(image_ids)),
+            for batch in batches(image_ids):
+                removed += connection.scalars(
+                    sa.delete(GalleryImage)
+                    .where(
+                        col(GalleryImage.gallery_id) == gallery_id,
+                        col(GalleryImage.image_id).in_(batch),
+                    )
+                    .returning(col(GalleryImage.image_id))
                 )
-                .returning(col(GalleryImage.image_id))
-            ).all()
         return sorted(removed)
 
     def move(self, *, store_id: int, gallery_id: int, image_id: int, position: int) -> None:
@@ -375,17 +377,16 @@ def _covers(connection: Connection, gallery_ids: list[int]) -> dict[int, int]:
 
 def _own_image_ids(connection: Connection, store_id: int, image_ids: Sequence[int]) -> list[int]:
     """Those of ``image_ids`` that are finished images of the store (never pending ones)."""
-    if not image_ids:
-        return []
-    return list(
-        connection.scalars(
+    found: list[int] = []
+    for batch in batches(image_ids):
+        found += connection.scalars(
             sa.select(col(Image.id)).where(
-                col(Image.id).in_(list(image_ids)),
+                col(Image.id).in_(batch),
                 col(Image.store_id) == store_id,
                 col(Image.status) != ImageStatus.PENDING.value,
             )
         )
-    )
+    return found
 
 
 def _slug_taken(connection: Connection, store_id: int, slug: str, except_id: int | None) -> bool:

@@ -32,8 +32,9 @@ def check_store_quota(
     """Refuse (UploadRejected) if one more image of ``adding_bytes`` would pass a quota.
 
     Pending uploads count too, so many parallel uploads cannot overshoot the limit together.
-    Called inside the transaction that inserts the row; on PostgreSQL the store row is locked
-    first, so concurrent uploads of one store are checked one after the other.
+    Called inside the ``serialized_transaction`` that inserts the row: on SQLite that holds the
+    write lock, on PostgreSQL the store row is locked here first, so concurrent uploads of one
+    store are checked (and inserted) one after the other.
     """
     if store_id is None:
         return

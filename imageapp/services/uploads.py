@@ -32,7 +32,7 @@ from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
 from imageapp.services.quotas import check_store_quota
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
-from imageapp.services.sql import first_free_slug
+from imageapp.services.sql import first_free_slug, serialized_transaction
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class UploadService:
             "created_at": now,
             "updated_at": now,
         }
-        with self.engine.begin() as connection:
+        with serialized_transaction(self.engine) as connection:
             self.intents.fulfil(connection, stored.intent)  # the row takes over the temp file
             check_store_quota(connection, store_id, self.settings, adding_bytes=stored.size_bytes)
             image_id = connection.execute(

@@ -16,6 +16,7 @@ from typing import Any
 import reflex as rx
 
 from imageapp.services.errors import ImageAppError
+from imageapp.services.ids import is_id, parse_id
 from imageapp.state import bulk_jobs as jobs
 from imageapp.state.bulk_jobs import Outcome
 from imageapp.state.identity import current_user, to_login
@@ -28,7 +29,7 @@ Job = Callable[[int, list[int]], Outcome]
 
 def image_ids(values: list[Any]) -> list[int]:
     """The ids the page sent, as ints (anything else dropped)."""
-    return list(dict.fromkeys(v for v in values if isinstance(v, int) and v > 0))
+    return list(dict.fromkeys(v for v in values if is_id(v)))
 
 
 class BulkState(rx.State):
@@ -47,7 +48,7 @@ class BulkState(rx.State):
 
     @rx.event
     def set_target_gallery(self, value: str) -> None:
-        self.target_gallery = value if value.isdigit() else ""
+        self.target_gallery = str(parse_id(value) or "")
 
     @rx.event
     def set_tags(self, value: str) -> None:
@@ -107,9 +108,9 @@ class BulkState(rx.State):
     async def _to_gallery(
         self, selected: list[Any], job: Callable[[int, list[int], int], Outcome]
     ) -> Any:
-        if not self.target_gallery:
+        gallery_id = parse_id(self.target_gallery)
+        if gallery_id is None:
             return self._say(Outcome("Choose a gallery first.", ok=False))
-        gallery_id = int(self.target_gallery)
         return await self._run(selected, lambda store, ids: job(store, ids, gallery_id))
 
     async def _run(self, selected: list[Any], job: Job) -> Any:

@@ -17,18 +17,20 @@ from typing import Any
 import reflex as rx
 
 from imageapp.services.errors import ImageAppError
+from imageapp.services.ids import is_id, parse_id
 from imageapp.state import gallery_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryView
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
 
-GALLERY_PATH = re.compile(r"/galleries/(\d{1,18})/?$")
+GALLERY_PATH = re.compile(r"/galleries/([^/]+)/?$")
 # A change for (store id, gallery id): True if it changed something.
 Change = Callable[[int, int], bool]
 
 
 def gallery_id_in(path: str) -> int | None:
+    """The id the page's address names; None if it names none a row could have."""
     found = GALLERY_PATH.search(path)
-    return int(found[1]) if found else None
+    return parse_id(found[1]) if found else None
 
 
 def focus_soon(*element_ids: str) -> Any:
@@ -55,8 +57,7 @@ class GalleryState(rx.State):
         gallery_id = gallery_id_in(self.router.url.path)
         if gallery_id != self.gallery.id:
             self.loaded, self.message = False, ""  # never show another gallery under this URL
-        requested = self.router.url.query_parameters.get("page", "1")
-        page = int(requested) if requested.isdigit() else 1
+        page = parse_id(self.router.url.query_parameters.get("page")) or 1
         view = (
             await asyncio.to_thread(jobs.read_gallery, user.store_id, gallery_id, page)
             if gallery_id is not None
@@ -78,7 +79,7 @@ class GalleryState(rx.State):
     async def drop(self, dropped: dict[str, Any]) -> None:
         """Drag and drop: ``{"image_id", "target_id", "after"}`` from assets/gallery_sort.js."""
         image_id, target_id = dropped.get("image_id"), dropped.get("target_id")
-        if not isinstance(image_id, int) or not isinstance(target_id, int):
+        if not is_id(image_id) or not is_id(target_id):
             return
         after = dropped.get("after") is True
         change = functools.partial(
@@ -100,7 +101,10 @@ class GalleryState(rx.State):
         await self._apply(change, image_id, done=done)
 
     async def _apply(self, change: Change, image_id: int, done: str = "") -> bool:
-        """Run one change in the logged-in user's store, then show the stored order again."""
+        """Run one change in the logged-in user's store, then show the stored order again.
+        An id no row can have (only a crafted event sends one) changes nothing."""
+        if not is_id(image_id):
+            return False
         user = await current_user(self)
         if user is None:
             self.message = LOGGED_OUT_MESSAGE

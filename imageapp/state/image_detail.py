@@ -12,13 +12,14 @@ import reflex as rx
 
 from imageapp.db import get_engine, session_scope
 from imageapp.pages import routes
+from imageapp.services.ids import parse_id
 from imageapp.services.library import ImageSummary, get_active_image
 from imageapp.services.validation import format_bytes
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import MIME_LABELS, PictureView, pictures_of
 
 DETAIL_PRESET = "web"
-IMAGE_PATH = re.compile(r"/images/(\d{1,18})/?$")
+IMAGE_PATH = re.compile(r"/images/([^/]+)/?$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,8 +69,9 @@ def read_image(image_id: int, store_id: int) -> ImageView | None:
 
 
 def image_id_in(path: str) -> int | None:
+    """The id the page's address names; None if it names none a row could have."""
     found = IMAGE_PATH.search(path)
-    return int(found[1]) if found else None
+    return parse_id(found[1]) if found else None
 
 
 class ImageDetailState(rx.State):

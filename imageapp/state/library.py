@@ -17,6 +17,7 @@ import reflex as rx
 from imageapp.config import get_settings
 from imageapp.db import get_engine, session_scope
 from imageapp.pages import routes
+from imageapp.services.ids import parse_id
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.state.gallery_jobs import GalleryChoice, count_label, gallery_choices
 from imageapp.state.identity import current_user, to_login
@@ -65,7 +66,7 @@ class Filters:
         return cls(
             text=query.get("q", "").strip()[:FILTER_TEXT_MAX],
             tag=query.get("tag", "").strip()[:FILTER_TEXT_MAX],
-            gallery=gallery if gallery.isdigit() and len(gallery) <= 18 else ANY_GALLERY,
+            gallery=str(parse_id(gallery) or ANY_GALLERY),
             status=status if status in STATUSES else "active",
         )
 
@@ -173,8 +174,7 @@ class LibraryState(rx.State):
         if self._owner != user.id:
             self.selected, self._owner = [], user.id
         filters = Filters.from_query(query)
-        requested = query.get("page", "1")
-        page = int(requested) if requested.isdigit() else 1
+        page = parse_id(query.get("page")) or 1
         view = await asyncio.to_thread(read_library, page, user.store_id, filters)
         result, filters, self.galleries = view.page, view.filters, view.galleries
         self.items, self.total = result.items, result.total

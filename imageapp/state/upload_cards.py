@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from imageapp.pages import routes
+from imageapp.services.ids import parse_id
 from imageapp.services.metadata import parse_tags
 from imageapp.services.uploads import PendingUpload
 from imageapp.services.validation import format_bytes, too_large
@@ -180,7 +181,7 @@ def with_batch(card: UploadCard, description: str, tags: str) -> UploadCard:
 
 def with_gallery(card: UploadCard, value: str) -> UploadCard:
     """The card with a gallery chosen (or none); which galleries exist, finalize checks."""
-    gallery = value if value.isdigit() and len(value) <= 18 else NO_GALLERY
+    gallery = str(parse_id(value) or NO_GALLERY)
     errors = {name: text for name, text in card.errors.items() if name != "gallery_id"}
     return dataclasses.replace(card, gallery=gallery, errors=errors)
 
