@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from imageapp.config import Settings
 from imageapp.db import get_engine
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.errors import GalleryUnavailable
 from imageapp.services.galleries import GalleryService
 from imageapp.services.ids import MAX_ID
 from tests.conftest import configure_settings
@@ -213,5 +215,5 @@ def test_step_two_refuses_a_too_large_gallery_by_its_field(
     )
     assert response.headers["location"] == "/nojs/images/upload/metadata"  # still pending
     again = client.get("/nojs/images/upload/metadata").text
-    assert 'id="gallery_id_error">Choose one of your store&#39;s galleries.' in again
+    assert f'id="gallery_id_error">{escape(GalleryUnavailable.MESSAGE)}' in again
     assert 'value="Kept title"' in again
