@@ -110,8 +110,12 @@ def test_reflex_pages_have_no_serious_axe_violations(
     expect(page.locator(".upload-card .upload-error")).to_have_text(NOT_AN_IMAGE)
     audit.check(page, f"Reflex ({scheme}) upload, cards and a refused file")
     sunrise = page.locator('.upload-card[data-filename="sunrise.jpg"]')
+    title = sunrise.get_by_label("Title")
+    expect(title).not_to_have_attribute("aria-describedby", re.compile(r".*"))  # no error yet
     sunrise.get_by_role("button", name="Complete", exact=True).click()
     expect(sunrise.locator(".field-error")).to_have_count(2, timeout=SLOW)
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_accessible_description("Enter a title.")
     audit.check(page, f"Reflex ({scheme}) upload, field errors")
 
     page.goto(base + "/")
