@@ -9,12 +9,13 @@ PORT ?= 3000
 BACKEND_PORT ?= 8000
 HOST ?= 0.0.0.0
 BUN_VERSION := 1.4.4
+AXE_VERSION := 4.14.1
 
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
 INSTALL_STAMP := $(VENV)/.installed
-BUN_STAMP := $(TOOLS)/.bun-$(BUN_VERSION)
+NPM_TOOLS_STAMP := $(TOOLS)/.bun-$(BUN_VERSION)-axe-core-$(AXE_VERSION)
 
 # Reflex finds bun (installed from npm, its own installer needs the internet) and the
 # venv's tools on PATH; it must neither phone home nor look for a newer version.
@@ -23,7 +24,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 
-.PHONY: install bun chromium migrate run dev lint test
+.PHONY: install bun axe chromium migrate run dev lint test
 
 install: $(INSTALL_STAMP)
 
@@ -36,13 +37,17 @@ $(INSTALL_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
 	@touch $@
 
-bun: $(BUN_STAMP)
+# bun (for Reflex) and axe-core (the accessibility checker the browser tests inject) from the
+# npm registry, in ONE install: `npm install --no-save` removes every package it was not given.
+bun axe: $(NPM_TOOLS_STAMP)
 
-$(BUN_STAMP):
+$(NPM_TOOLS_STAMP):
 	@command -v npm >/dev/null || { echo "make bun: npm is missing (apt-get install npm)" >&2; exit 1; }
-	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund \
+	  bun@$(BUN_VERSION) axe-core@$(AXE_VERSION)
 	@$(TOOLS)/node_modules/.bin/bun --version | grep -qx '$(BUN_VERSION)'
-	@touch $@
+	@grep -q '"version": "$(AXE_VERSION)"' $(TOOLS)/node_modules/axe-core/package.json
+	@rm -f $(TOOLS)/.bun-* && touch $@
 
 chromium:
 	@scripts/ensure-chromium
@@ -69,5 +74,5 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy imageapp
 
-test: install bun chromium lint
+test: install bun axe chromium lint
 	$(BIN)/pytest -q tests

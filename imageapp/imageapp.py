@@ -42,6 +42,8 @@ app = rx.App(
         ),
         PublicUploadReadGuard,
     ],
+    # Radix Themes with colours that pass WCAG AA (assets/theme.css), loaded after Radix's.
+    stylesheets=["/theme.css"],
     # In every prerendered page, the SPA fallback included: the way out without JavaScript.
     extra_app_wraps={(3, "NoJavaScriptNotice"): lambda _stateful: no_javascript_notice()},
 )

@@ -7,10 +7,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from imageapp.pages.components import confirm_dialog, labelled, live_region
+from imageapp.pages.components import confirm_dialog, described_by_error, labelled, live_region
+from imageapp.pages.dialog_focus import focus_returning
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
 from imageapp.state.galleries import GalleriesState
@@ -22,10 +26,14 @@ COVER_SIZES = "(min-width: 1024px) 360px, (min-width: 520px) 50vw, 100vw"
 COVER_FRAME = {"aspect_ratio": "4 / 3", "overflow": "hidden", "background": "var(--gray-a3)"}
 
 
-def field(label: str, control_id: str, control: rx.Component, error: object) -> rx.Component:
-    """A form field of this page: bold label, control, and its error under it."""
+def field(
+    label: str, control_id: str, error: Any, control: Callable[..., rx.Component], **props: Any
+) -> rx.Component:
+    """A form field of this page: bold label, the control (described by its error), and the
+    error under it."""
+    made = control(id=control_id, **described_by_error(error, control_id), **props)
     return labelled(
-        label, control_id, control, error=error, label_style={"font_weight": "500"}, width="100%"
+        label, control_id, made, error=error, label_style={"font_weight": "500"}, width="100%"
     )
 
 
@@ -37,25 +45,21 @@ def create_form() -> rx.Component:
                 field(
                     "New gallery",
                     "new-gallery-title",
-                    rx.input(
-                        id="new-gallery-title",
-                        value=GalleriesState.new_title,
-                        on_change=GalleriesState.set_new_title,
-                        placeholder="Title, e.g. Summer 2025",
-                        width="100%",
-                    ),
                     errors["title"].to(str),
+                    rx.input,
+                    value=GalleriesState.new_title,
+                    on_change=GalleriesState.set_new_title,
+                    placeholder="Title, e.g. Summer 2025",
+                    width="100%",
                 ),
                 field(
                     "Description (optional)",
                     "new-gallery-description",
-                    rx.input(
-                        id="new-gallery-description",
-                        value=GalleriesState.new_description,
-                        on_change=GalleriesState.set_new_description,
-                        width="100%",
-                    ),
                     errors["description"].to(str),
+                    rx.input,
+                    value=GalleriesState.new_description,
+                    on_change=GalleriesState.set_new_description,
+                    width="100%",
                 ),
                 rx.button(rx.icon("plus", size=16), "Create gallery", type="submit"),
                 spacing="3",
@@ -146,24 +150,20 @@ def edit_dialog() -> rx.Component:
                     field(
                         "Title",
                         "edit-gallery-title",
-                        rx.input(
-                            id="edit-gallery-title",
-                            value=GalleriesState.edit_title,
-                            on_change=GalleriesState.set_edit_title,
-                            width="100%",
-                        ),
                         errors["title"].to(str),
+                        rx.input,
+                        value=GalleriesState.edit_title,
+                        on_change=GalleriesState.set_edit_title,
+                        width="100%",
                     ),
                     field(
                         "Description",
                         "edit-gallery-description",
-                        rx.text_area(
-                            id="edit-gallery-description",
-                            value=GalleriesState.edit_description,
-                            on_change=GalleriesState.set_edit_description,
-                            width="100%",
-                        ),
                         errors["description"].to(str),
+                        rx.text_area,
+                        value=GalleriesState.edit_description,
+                        on_change=GalleriesState.set_edit_description,
+                        width="100%",
                     ),
                     rx.hstack(
                         rx.dialog.close(
@@ -179,6 +179,7 @@ def edit_dialog() -> rx.Component:
                 on_submit=lambda _form: GalleriesState.save_edit,
                 reset_on_submit=False,
             ),
+            **focus_returning(),
         ),
         open=GalleriesState.edit_open,
         on_open_change=GalleriesState.set_edit_open,
@@ -239,7 +240,7 @@ def loading() -> rx.Component:
 
 def galleries_page() -> rx.Component:
     return page_shell(
-        rx.heading(TITLE, size="7", as_="h1"),
+        rx.heading(TITLE, size="7", as_="h1", tab_index=-1),  # where a deletion leaves the focus
         create_form(),
         status_line(),
         rx.cond(GalleriesState.loaded, gallery_grid(), loading()),

@@ -103,7 +103,7 @@ def entry_actions(entry: ObjectVar[GalleryEntry]) -> rx.Component:
             id=f"cover-{entry.id}",
             disabled=entry.is_cover | ~entry.active,
             on_click=GalleryState.make_cover(entry.id),
-            aria_label=f"Make {entry.title} the cover",
+            aria_label=f"Make cover: {entry.title}",
         ),
         rx.button(
             rx.icon("x", size=14),

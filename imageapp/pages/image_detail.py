@@ -59,7 +59,10 @@ def metadata() -> rx.Component:
             size="2",
         ),
         rx.link(
-            rx.hstack(rx.icon("download", size=16), rx.text("Open the original file")),
+            rx.hstack(
+                rx.icon("download", size=16, aria_hidden="true"),
+                rx.text("Open the original file", rx.text.span(" (new tab)", class_name="sr-only")),
+            ),
             href=IMAGE.original_url,
             is_external=True,
         ),

@@ -160,27 +160,28 @@ def no_match() -> rx.Component:
 
 def library_grid() -> rx.Component:
     """The tools and the images, or why there are none."""
-    return rx.cond(
-        LibraryState.total > 0,
-        rx.vstack(
-            bulk_actions(),
-            outcome(),
-            rx.grid(
-                rx.foreach(LibraryState.items, image_card),
-                columns=COLUMNS,
+    # One summary region whatever follows: a region made anew would not be announced.
+    return rx.vstack(
+        rx.cond(LibraryState.total > 0, bulk_actions()),
+        outcome(),
+        rx.cond(
+            LibraryState.total > 0,
+            rx.vstack(
+                rx.grid(
+                    rx.foreach(LibraryState.items, image_card),
+                    columns=COLUMNS,
+                    spacing="4",
+                    width="100%",
+                    id="library-grid",
+                ),
+                library_pagination(),
                 spacing="4",
                 width="100%",
-                id="library-grid",
             ),
-            library_pagination(),
-            spacing="4",
-            width="100%",
-        ),
-        rx.vstack(
-            outcome(),
             rx.cond(LibraryState.filtered, no_match(), empty_library()),
-            width="100%",
         ),
+        spacing="4",
+        width="100%",
     )
 
 
@@ -188,7 +189,7 @@ def library_page() -> rx.Component:
     """The whole page; the grid appears once the first page has been read."""
     return page_shell(
         rx.hstack(
-            rx.heading(TITLE, size="7", as_="h1"),
+            rx.heading(TITLE, size="7", as_="h1", tab_index=-1),  # the focus after a deletion
             rx.cond(
                 LibraryState.loaded,
                 rx.badge(

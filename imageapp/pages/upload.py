@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from imageapp.pages import routes
-from imageapp.pages.components import labelled
+from imageapp.pages.components import labelled, live_log
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.upload_card import gallery_options, upload_card
 from imageapp.pages.upload_queue import announce_dropped
@@ -23,7 +23,7 @@ DROP_ZONE_ID = "image-drop"
 
 def drop_zone() -> rx.Component:
     """Drag and drop, or the button (keyboard): every file gets its own card and request."""
-    return rx.upload.root(
+    zone = rx.upload.root(
         rx.vstack(
             rx.icon("image-up", size=40, color="var(--accent-9)"),
             rx.text("Drag and drop images here", size="4", weight="medium"),
@@ -49,14 +49,21 @@ def drop_zone() -> rx.Component:
         cursor="pointer",
         drag_active_style={"border_color": "var(--accent-9)", "background": "var(--accent-a3)"},
     )
+    return without_dropzone_input_in_the_tree(zone)
+
+
+def without_dropzone_input_in_the_tree(zone: rx.Component) -> rx.Component:
+    """react-dropzone's own file input is visually hidden and out of the tab order, yet read
+    out by screen readers, unlabelled: "Choose images" is the way in, so it leaves the tree."""
+    file_input = zone.children[0].children[0]
+    file_input.custom_attrs["aria-hidden"] = "true"
+    return zone
 
 
 def notice() -> rx.Component:
     return rx.cond(
         UploadState.notice,
-        rx.callout(
-            UploadState.notice, icon="info", color_scheme="amber", role="status", width="100%"
-        ),
+        rx.callout(UploadState.notice, icon="info", color_scheme="amber", width="100%"),
     )
 
 
@@ -76,7 +83,6 @@ def saved_banner() -> rx.Component:
                 rx.link("Open the library →", href=routes.LIBRARY, weight="medium"),
             ),
             color_scheme="green",
-            role="status",
             width="100%",
             id="upload-saved",
         ),
@@ -219,6 +225,7 @@ def upload_page() -> rx.Component:
             ),
             spacing="1",
         ),
+        live_log(UploadState.announcements, region_id="upload-log", label="Upload progress"),
         notice(),
         saved_banner(),
         drop_zone(),

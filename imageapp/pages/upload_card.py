@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar, Var
 
+from imageapp.pages.components import described_by_error, field_error
 from imageapp.pages.upload_queue import FilePicker, UploadStarter, abort_upload, stream_file
 from imageapp.state import upload_cards as cards_
 from imageapp.state.upload import UploadState
@@ -66,7 +67,7 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
             border_radius="var(--radius-3)",
         ),
         rx.hstack(
-            rx.text(label, size="2", aria_live="polite"),
+            rx.text(label, size="2"),
             rx.spacer(),
             rx.text(f"{card.progress} %", size="2", weight="medium", class_name="progress-label"),
             width="100%",
@@ -102,15 +103,13 @@ def field(
 ) -> rx.Component:
     """A labelled input whose error (from the metadata check) is shown right under it."""
     input_id = f"{name}-" + card.key
-    error_id = f"{name}-error-" + card.key
     error = card.errors[name].to(str)
     control = (rx.text_area if multiline else rx.input)(
         id=input_id,
         value=getattr(card, name),
         on_change=lambda value: UploadState.set_field(card.key, name, value),
         placeholder=hint,
-        aria_invalid=rx.cond(error, "true", "false"),
-        aria_describedby=error_id,
+        **described_by_error(error, input_id),
         aria_required="true" if required else "false",
         color_scheme=rx.cond(error, "red", "gray"),
         variant="surface",
@@ -125,10 +124,7 @@ def field(
             style={"font_size": "var(--font-size-2)", "font_weight": "500"},
         ),
         control,
-        rx.cond(
-            error,
-            rx.text(error, id=error_id, size="1", color_scheme="red", class_name="field-error"),
-        ),
+        field_error(error, input_id),
         spacing="1",
         width="100%",
     )
@@ -137,17 +133,23 @@ def field(
 def gallery_field(card: ObjectVar[UploadCard]) -> rx.Component:
     """Optionally, the gallery this image goes into once complete (placed last)."""
     error = card.errors["gallery_id"].to(str)
+    trigger_id = "gallery-" + card.key
     return rx.cond(
         UploadState.galleries.length() > 0,
         rx.vstack(
             rx.text("Add to gallery", size="2", weight="medium", as_="div"),
             rx.select.root(
-                rx.select.trigger(aria_label="Add to gallery", width="100%"),
+                rx.select.trigger(
+                    id=trigger_id,
+                    aria_label="Add to gallery",
+                    width="100%",
+                    **described_by_error(error, trigger_id),
+                ),
                 rx.select.content(gallery_options()),
                 value=card.gallery,
                 on_change=lambda value: UploadState.set_gallery(card.key, value),
             ),
-            rx.cond(error, rx.text(error, size="1", color_scheme="red", class_name="field-error")),
+            field_error(error, trigger_id),
             spacing="1",
             width="100%",
             class_name="gallery-field",
@@ -282,7 +284,6 @@ def refused(card: ObjectVar[UploadCard]) -> rx.Component:
             card.message,
             icon="triangle-alert",
             color_scheme="red",
-            role="alert",
             width="100%",
             class_name="upload-error",
         ),

@@ -21,6 +21,7 @@ from imageapp.config import get_settings
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import UploadRejected
 from imageapp.services.validation import format_bytes
+from imageapp.state import announcements as say
 from imageapp.state import upload_cards as cards_
 from imageapp.state import upload_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
@@ -45,6 +46,8 @@ class UploadState(rx.State):
     batch_gallery: str = cards_.NO_GALLERY
     galleries: list[GalleryChoice] = []  # the store's, for each card's "Add to gallery"
     notice: str = ""
+    # The page's polite log: what a screen reader hears as uploads progress (announcements).
+    announcements: list[str] = []
     limit_label: str = ""
     loaded: bool = False
     # Whose cards these are: a tab where someone else logs in must not show them.
@@ -70,6 +73,7 @@ class UploadState(rx.State):
             self.cards, self.saved, self.notice = [], [], ""
             self.batch_description = self.batch_tags = ""
             self._owner = user.upload_owner
+        self.announcements = []  # a page seen afresh: nothing old to announce
         self.limit_label = f"up to {format_bytes(get_settings().max_upload_bytes)} each"
         pending = await asyncio.to_thread(jobs.pending_with_drafts, user)
         self.galleries = await asyncio.to_thread(gallery_choices, user.store_id)
@@ -91,6 +95,7 @@ class UploadState(rx.State):
         )
         self.saved = []
         self.cards = [*self.cards, *added]
+        self._announce(*say.files_added(added), *([self.notice] if self.notice else []))
 
     @rx.event(background=True)
     async def receive_file(self, files: rx.UploadChunkIterator, key: str) -> None:
@@ -109,6 +114,7 @@ class UploadState(rx.State):
             message = refusal.message
             async with self:
                 self._change(key, lambda card: cards_.refused(card, message))
+                self._announce(say.refusal(self._filename(key), message))
             return
         except asyncio.CancelledError:
             async with self:  # the browser aborted: Cancel, or the page went away
@@ -121,6 +127,8 @@ class UploadState(rx.State):
                 card for card in self.cards if card.token != pending.upload_token or card.key == key
             ]
             self._change(key, lambda card: cards_.ready(card, pending))
+            if wanted:
+                self._announce(say.uploaded(self._filename(key)))
         if not wanted:  # cancelled while the file was being checked
             await asyncio.to_thread(jobs.discard, user, pending.upload_token)
 
@@ -193,6 +201,7 @@ class UploadState(rx.State):
         if card.token and user is None:
             return to_login(self)
         self.cards = [other for other in self.cards if other.key != key]
+        self._announce(say.removed(card.filename))
         if card.token and user is not None:
             await asyncio.to_thread(jobs.discard, user, card.token)
         return None
@@ -250,6 +259,12 @@ class UploadState(rx.State):
                 async with self:
                     for key in left:
                         self._change(key, functools.partial(_save_failed, message))
+        if work:  # what sighted people see in the cards, said once in the polite log
+            async with self:
+                tried = {key for key, *_rest in work}
+                unsaved = [card for card in self.cards if card.key in tried]
+                titles = [image.title for image in self.saved]
+                self._announce(say.saved_summary(titles, len(work), unsaved))
 
     async def _save_each(
         self,
@@ -286,6 +301,14 @@ class UploadState(rx.State):
             )
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _announce(self, *lines: str) -> None:
+        if lines:
+            self.announcements = say.appended(self.announcements, *lines)
+
+    def _filename(self, key: str) -> str:
+        card = self._find(key)
+        return card.filename if card else "The file"
 
     def _find(self, key: str) -> UploadCard | None:
         return next((card for card in self.cards if card.key == key), None)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from imageapp.db import get_engine
+from imageapp.models import Installation, Store, User
 from imageapp.services.accounts import AccountService, CurrentUser
 from tests.support.prod_server import ProdServer
 
@@ -27,3 +29,10 @@ def log_in(page: Page, server: ProdServer, user: CurrentUser, next_path: str = "
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def forget_all_accounts(server: ProdServer) -> None:
+    """Back to a fresh installation (the shared server may have users from other tests)."""
+    with get_engine(server.database_url).begin() as connection:
+        for table in (User, Store, Installation):
+            connection.execute(sa.delete(table))

@@ -156,7 +156,7 @@ def test_keyboard_moves_keep_the_focus_and_the_cover_shows_in_the_list(
     expect_order(page, [titles[0], titles[2], titles[1]])
     assert gallery_order(prod_server, user, gallery_id) == [harbour, summit, meadow]
 
-    page.get_by_role("button", name=f"Make {titles[1]} the cover").click()
+    page.get_by_role("button", name=f"Make cover: {titles[1]}").click()
     expect(rows(page).nth(2)).to_contain_text("Cover")
     expect(rows(page).nth(0)).not_to_contain_text("Cover")
     page.get_by_role("button", name=f"Remove {titles[0]} from the gallery").click()

@@ -5,22 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from imageapp.db import get_engine
-from imageapp.models import Installation, Store, User
+from tests.browser.accounts import forget_all_accounts
 from tests.images import jpeg_bytes
 from tests.support.prod_server import ProdServer
 
 PASSWORD = "first run password"
-
-
-def forget_all_accounts(server: ProdServer) -> None:
-    """Back to a fresh installation (the shared server may have users from other tests)."""
-    with get_engine(server.database_url).begin() as connection:
-        for table in (User, Store, Installation):
-            connection.execute(sa.delete(table))
 
 
 def test_first_run_to_logout_without_javascript(

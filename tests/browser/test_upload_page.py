@@ -94,7 +94,7 @@ def test_drop_three_describe_in_one_pass_and_find_them_in_the_library(
         progress = card(page, name).get_by_role("progressbar")
         expect(progress).to_have_attribute("aria-valuenow", "100")
         expect(progress).to_have_attribute("data-state", "complete")
-    expect(card(page, "notes.jpg").get_by_role("alert")).to_have_text(NOT_AN_IMAGE)
+    expect(card(page, "notes.jpg").locator(".upload-error")).to_have_text(NOT_AN_IMAGE)
     expect(card(page, "notes.jpg").locator(".upload-preview")).to_have_count(0)
     shoot("dropped")
 
