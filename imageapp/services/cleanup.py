@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -226,26 +226,18 @@ def _modified_before(path: Path, cutoff: float) -> bool:
 
 # Each check is ONE statement (one snapshot): a writer settles its intent in the transaction
 # that records its row, so a file moving from intent to row is always seen by one side.
-def _referenced_temp_files(connection: Connection, targets: list[str]) -> set[str]:
-    return set(
-        connection.scalars(
-            sa.union_all(
-                sa.select(col(Image.temp_path)).where(col(Image.temp_path).in_(targets)),
-                announced(targets),
-            )
-        )
-    )
+def _named_by(column: Any) -> References:
+    """A check for files named by ``column`` of a row, or announced by a write intent."""
+
+    def referenced(connection: Connection, targets: list[str]) -> set[str]:
+        named = sa.select(column).where(column.in_(targets))
+        return set(connection.scalars(sa.union_all(named, announced(targets))))
+
+    return referenced
 
 
-def _referenced_renditions(connection: Connection, targets: list[str]) -> set[str]:
-    return set(
-        connection.scalars(
-            sa.union_all(
-                sa.select(col(Rendition.path)).where(col(Rendition.path).in_(targets)),
-                announced(targets),
-            )
-        )
-    )
+_referenced_temp_files = _named_by(col(Image.temp_path))
+_referenced_renditions = _named_by(col(Rendition.path))
 
 
 def _referenced_originals(connection: Connection, targets: list[str]) -> set[str]:

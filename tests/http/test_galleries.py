@@ -255,12 +255,16 @@ def test_step_two_can_put_the_image_in_a_gallery(
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=gallery_id) == [image_id]
 
 
-@pytest.mark.parametrize("choice", ["foreign", "424242", "junk"])
+@pytest.mark.parametrize(
+    "choice",
+    ["foreign", "424242", "junk", "2147483648", "9223372036854775808", "99999999999999999999"],
+)
 def test_step_two_refuses_a_gallery_not_of_the_store(
     client: TestClient, stranger_client: TestClient, choice: str
 ) -> None:
+    """Another store's, an unknown, a malformed and an id too large for the database."""
     foreign = new_gallery(stranger_client, "Theirs")
-    value = {"foreign": str(foreign), "424242": "424242", "junk": "x1"}[choice]
+    value = {"foreign": str(foreign), "junk": "x1"}.get(choice, choice)
     upload(client)
     page = client.get("/nojs/images/upload/metadata").text
     token = re.search(r'name="upload_token" value="([^"]+)"', page)
