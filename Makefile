@@ -7,6 +7,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 PORT ?= 3000
 BACKEND_PORT ?= 8000
+# Tests that build and serve the whole app share ONE server and browser: one process for
+# those; everything else runs on TEST_WORKERS processes (pytest-xdist).
+SERVER_TESTS := tests/browser tests/test_make_run.py
+TEST_WORKERS ?= 2
 HOST ?= 0.0.0.0
 BUN_VERSION := 1.4.4
 AXE_VERSION := 4.14.1
@@ -75,4 +79,5 @@ lint: install
 	$(BIN)/mypy imageapp
 
 test: install bun axe chromium lint
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n $(TEST_WORKERS) tests $(addprefix --ignore=,$(SERVER_TESTS))
+	$(BIN)/pytest -q $(SERVER_TESTS)
