@@ -12,6 +12,7 @@ from typing import TextIO
 import sqlalchemy as sa
 
 from imageapp.cli_accounts import add_account_commands
+from imageapp.cli_jobs import add_job_commands
 from imageapp.config import get_settings
 from imageapp.services.accounts import AccountService
 from imageapp.services.errors import ImageAppError
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.set_defaults(handler=_cleanup_temp)
     _add_renditions_commands(commands)
     add_account_commands(commands)
+    add_job_commands(commands)
     return parser
 
 

@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from alembic import command
 from imageapp.config import PROJECT_ROOT, Settings, get_settings
 from imageapp.db import create_engine_for, dispose_engines
+from imageapp.jobs.tasks import get_jobs
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
@@ -137,9 +138,20 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
+    get_jobs.cache_clear()
     yield
     get_settings.cache_clear()
+    get_jobs.cache_clear()
     dispose_engines()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs queued by a test run at once in it (Huey's immediate mode), so tests that expect
+    renditions after finalize see them. Tests marked ``real_queue`` use the real broker, and
+    the served app of ``browser``/``slow`` tests its embedded worker."""
+    if not any(request.node.get_closest_marker(m) for m in ("real_queue", "browser", "slow")):
+        monkeypatch.setenv("IMAGEAPP_QUEUE_IMMEDIATE", "true")
 
 
 @pytest.fixture
@@ -163,4 +175,6 @@ def cleanup(engine: Engine, storage: LocalStorage) -> DiskImageCleanupService:
 def uploads(
     engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> UploadService:
-    return UploadService(engine=engine, storage=storage, settings=settings, cleanup=cleanup)
+    return UploadService(
+        engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=get_jobs()
+    )

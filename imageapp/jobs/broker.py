@@ -1,0 +1,35 @@
+"""Opens the Huey queue named by a URL: Redis, PostgreSQL or a SQLite file, one code path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
+
+QUEUE_NAME = "imageapp"
+# Huey's tables in a PostgreSQL database the app shares; Alembic leaves them alone.
+TABLE_PREFIX = "imageapp_jobs"
+
+
+class QueueUrlInvalid(ValueError):
+    """IMAGEAPP_QUEUE_URL names no broker Huey can use."""
+
+
+def open_huey(url: str, *, immediate: bool = False) -> Huey:
+    """The queue at ``url`` (``redis://``, ``rediss://``, ``postgresql[+psycopg]://``,
+    ``sqlite:///FILE``). Task results are not kept: jobs report through the database."""
+    scheme = urlsplit(url).scheme
+    options = {"results": False, "immediate": immediate}
+    if scheme in ("redis", "rediss"):
+        return RedisHuey(QUEUE_NAME, url=url, **options)
+    if scheme in ("postgresql", "postgresql+psycopg", "postgres"):
+        dsn = "postgresql" + url[len(scheme) :]
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, table_prefix=TABLE_PREFIX, **options)
+    if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), **options)
+    raise QueueUrlInvalid(
+        f"IMAGEAPP_QUEUE_URL {url!r} is not redis://..., postgresql://... or sqlite:///FILE"
+    )
