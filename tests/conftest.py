@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from alembic.config import Config
 from argon2 import PasswordHasher
@@ -56,6 +57,25 @@ def require_postgres() -> None:
         pytest.fail(f"{message}; CI must run the PostgreSQL tests.")
     print(f"\n*** SKIPPING PostgreSQL tests: {message} ***\n")
     pytest.skip(message)
+
+
+REDIS_URL = os.environ.get("IMAGEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """Redis's URL; skip loudly on a person's machine without it, fail in CI."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        message = f"Redis is not reachable at {REDIS_URL}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run the Redis tests.")
+        print(f"\n*** SKIPPING Redis tests: {message} ***\n")
+        pytest.skip(message)
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

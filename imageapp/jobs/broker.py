@@ -16,20 +16,20 @@ class QueueUrlInvalid(ValueError):
     """IMAGEAPP_QUEUE_URL names no broker Huey can use."""
 
 
-def open_huey(url: str, *, immediate: bool = False) -> Huey:
+def open_huey(url: str, *, immediate: bool = False, name: str = QUEUE_NAME) -> Huey:
     """The queue at ``url`` (``redis://``, ``rediss://``, ``postgresql[+psycopg]://``,
     ``sqlite:///FILE``). Task results are not kept: jobs report through the database."""
     scheme = urlsplit(url).scheme
     options = {"results": False, "immediate": immediate}
     if scheme in ("redis", "rediss"):
-        return RedisHuey(QUEUE_NAME, url=url, **options)
+        return RedisHuey(name, url=url, **options)
     if scheme in ("postgresql", "postgresql+psycopg", "postgres"):
         dsn = "postgresql" + url[len(scheme) :]
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, table_prefix=TABLE_PREFIX, **options)
+        return PostgresHuey(name, dsn=dsn, table_prefix=TABLE_PREFIX, **options)
     if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(path), **options)
+        return SqliteHuey(name, filename=str(path), **options)
     raise QueueUrlInvalid(
         f"IMAGEAPP_QUEUE_URL {url!r} is not redis://..., postgresql://... or sqlite:///FILE"
     )
