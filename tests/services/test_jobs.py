@@ -88,7 +88,8 @@ def test_finalize_answers_before_the_renditions_and_a_worker_makes_them(
     assert jobs.huey.pending_count() == 1
     assert run_queued(jobs.huey) == 1
     assert len(rendition_paths(engine, image_id)) == 4
-    assert records.failed(jobs.huey) == [] and records.running(jobs.huey) == []
+    assert records.failed(jobs.huey) == []
+    assert records.running(jobs.huey) == []
 
 
 def test_a_job_run_twice_changes_nothing(
@@ -101,7 +102,8 @@ def test_a_job_run_twice_changes_nothing(
     files = set(storage.iter_image_files())
     jobs.enqueue(image_id)
     run_queued(jobs.huey)
-    assert rendition_paths(engine, image_id) == made and len(made) == 4
+    assert rendition_paths(engine, image_id) == made
+    assert len(made) == 4
     assert set(storage.iter_image_files()) == files  # nothing rewritten, nothing left over
 
 
@@ -125,7 +127,8 @@ def test_a_failed_job_is_retried_later_and_then_succeeds(
     assert [task.id for task in due] == [retry.id]
     jobs.huey.execute(due[0], timestamp=retry.eta)
     assert len(rendition_paths(engine, image_id)) == 4
-    assert jobs.huey.scheduled_count() == 0 and records.failed(jobs.huey) == []
+    assert jobs.huey.scheduled_count() == 0
+    assert records.failed(jobs.huey) == []
 
 
 def test_a_job_whose_retries_are_spent_is_kept_as_failed_and_can_be_retried(
@@ -165,7 +168,8 @@ def test_reconcile_queues_an_image_whose_job_was_lost_in_a_crash(
         engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=LostQueue()
     )
     lost = finalized(crashed, seed=2)  # active, no renditions, no job
-    assert jobs.huey.pending_count() == 0 and rendition_paths(engine, lost) == set()
+    assert jobs.huey.pending_count() == 0
+    assert rendition_paths(engine, lost) == set()
     jobs.reconcile_renditions()  # what a worker's start (and every 10 minutes) queues
     assert run_queued(jobs.huey) == 2  # reconcile, then the lost image's job only
     assert len(rendition_paths(engine, lost)) == 4
@@ -187,7 +191,8 @@ def test_reconcile_redoes_renditions_of_a_changed_preset(
     jobs.reconcile_renditions()
     assert run_queued(jobs.huey) == 2
     after = rendition_paths(engine, image_id)
-    assert len(after) == 4 and len(after & before) == 2  # web kept, thumb remade
+    assert len(after) == 4
+    assert len(after & before) == 2
 
 
 def test_a_missing_queue_never_fails_the_upload(
@@ -203,5 +208,6 @@ def test_a_missing_queue_never_fails_the_upload(
     )
     started = time.monotonic()
     image_id = finalized(uploads)
-    assert image_id > 0 and time.monotonic() - started < 10
+    assert image_id > 0
+    assert time.monotonic() - started < 10
     assert images_missing_renditions(uploads.renditions) == [image_id]  # reconcile's to do
