@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 from alembic import command
 from imageapp.config import PROJECT_ROOT, Settings, get_settings
 from imageapp.db import create_engine_for, dispose_engines
-from imageapp.jobs.tasks import get_jobs
+from imageapp.jobs.tasks import forget_jobs, get_jobs
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
@@ -158,10 +158,10 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
-    get_jobs.cache_clear()
+    forget_jobs()
     yield
     get_settings.cache_clear()
-    get_jobs.cache_clear()
+    forget_jobs()
     dispose_engines()
 
 

@@ -103,6 +103,15 @@ def scheduled(huey: Huey, limit: int) -> list[JobRecord]:
     ]
 
 
+def busy_with(huey: Huey, name: str) -> set[Any]:
+    """First arguments of the ``name`` jobs queued, scheduled or running now (reconcile
+    queues no second job for an image that has one)."""
+    waiting = [*huey.pending(), *huey.scheduled()]
+    found = {task.args[0] for task in waiting if task.name == name and task.args}
+    found |= {job.args[0] for job in running(huey) if job.name == name and job.args}
+    return found
+
+
 def running(huey: Huey) -> list[JobRecord]:
     return [
         JobRecord(key, mark["name"], tuple(mark["args"]), _time(mark["since"]), mark["worker"])

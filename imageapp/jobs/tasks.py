@@ -25,6 +25,7 @@ from imageapp.services.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
+MAKE = "renditions.make"
 # A failing rendition job is tried 1 + 5 times, 5, 10, 20, 40 and 80 s apart (~2.5 min),
 # then kept as failed until `imageapp jobs retry` (or reconcile queues the image anew).
 RETRIES = 5
@@ -58,13 +59,16 @@ def make_renditions(image_id: int) -> int:
 
 
 def reconcile_renditions(make: TaskWrapper) -> int:
-    """Queue ``make`` for every kept image lacking current renditions."""
+    """Queue ``make`` for every kept image lacking current renditions and not already
+    waiting for (or having) its job."""
+    busy = records.busy_with(make.huey, MAKE)
     missing = images_missing_renditions(rendition_service(get_settings()))
-    for image_id in missing:
+    queued = [image_id for image_id in missing if image_id not in busy]
+    for image_id in queued:
         make(image_id)
-    if missing:
-        log.info("reconcile: queued renditions of %d image(s)", len(missing))
-    return len(missing)
+    if queued:
+        log.info("reconcile: queued renditions of %d image(s)", len(queued))
+    return len(queued)
 
 
 def register(huey: Huey) -> Jobs:
@@ -81,7 +85,7 @@ def register(huey: Huey) -> Jobs:
         retries=RETRIES,
         retry_delay=RETRY_DELAY_S,
         retry_backoff=RETRY_BACKOFF,
-        name="renditions.make",
+        name=MAKE,
     )(make)
     every = crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}")
     reconcile_task: TaskWrapper = huey.periodic_task(every, name="renditions.reconcile")(reconcile)
@@ -93,3 +97,10 @@ def get_jobs() -> Jobs:
     """The process's queue, from the settings (``get_jobs.cache_clear()`` after a change)."""
     settings = get_settings()
     return register(open_huey(settings.resolved_queue_url(), immediate=settings.queue_immediate))
+
+
+def forget_jobs() -> None:
+    """Close the process's queue connections and forget it (after the settings change)."""
+    if get_jobs.cache_info().currsize:
+        get_jobs().huey.storage.close()
+    get_jobs.cache_clear()
