@@ -87,7 +87,9 @@ def _record_failure(huey: Huey, task: Task, error: BaseException | None) -> None
         "at": _now(),
         "task": base64.b64encode(huey.serialize_task(task)).decode("ascii"),
     }
-    huey.storage.put_data(FAILED + task.id, json.dumps(record).encode())
+    # One record per job and arguments: a job failing again (reconcile queues an image anew
+    # every few minutes) replaces its record instead of piling up.
+    huey.storage.put_data(FAILED + describe(task), json.dumps(record).encode())
 
 
 def queued(huey: Huey, limit: int) -> list[JobRecord]:
