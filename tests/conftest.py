@@ -196,5 +196,5 @@ def uploads(
     engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> UploadService:
     return UploadService(
-        engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=get_jobs()
+        engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=get_jobs(settings)
     )

@@ -9,8 +9,8 @@ queued twice, or retried after it half-ran, does no harm.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
@@ -92,15 +92,23 @@ def register(huey: Huey) -> Jobs:
     return Jobs(huey=huey, make_renditions=make_task, reconcile_renditions=reconcile_task)
 
 
-@lru_cache(maxsize=1)
-def get_jobs() -> Jobs:
-    """The process's queue, from the settings (``get_jobs.cache_clear()`` after a change)."""
-    settings = get_settings()
-    return register(open_huey(settings.resolved_queue_url(), immediate=settings.queue_immediate))
+_opened: dict[tuple[str, bool], Jobs] = {}
+_opening = threading.Lock()
+
+
+def get_jobs(settings: Settings | None = None) -> Jobs:
+    """The queue these settings (default: the process's) name, opened once per process."""
+    settings = settings or get_settings()
+    key = (settings.resolved_queue_url(), settings.queue_immediate)
+    with _opening:
+        if key not in _opened:
+            _opened[key] = register(open_huey(key[0], immediate=key[1]))
+        return _opened[key]
 
 
 def forget_jobs() -> None:
-    """Close the process's queue connections and forget it (after the settings change)."""
-    if get_jobs.cache_info().currsize:
-        get_jobs().huey.storage.close()
-    get_jobs.cache_clear()
+    """Close the queues' connections and forget them (tests, after the settings change)."""
+    with _opening:
+        for jobs in _opened.values():
+            jobs.huey.storage.close()
+        _opened.clear()

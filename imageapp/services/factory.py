@@ -39,7 +39,7 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
         settings=settings,
         cleanup=DiskImageCleanupService(engine, storage),
         renditions=RenditionService(engine=engine, storage=storage, settings=settings),
-        jobs=get_jobs(),
+        jobs=get_jobs(settings),
     )
 
 
