@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from imageapp.jobs import records
-from imageapp.jobs.broker import QueueUrlInvalid
 from imageapp.jobs.tasks import get_jobs
 from imageapp.jobs.worker import run_worker
 
@@ -54,11 +53,7 @@ def add_job_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _worker(args: argparse.Namespace) -> int:
-    try:
-        run_worker(args.concurrency)
-    except QueueUrlInvalid as error:
-        print(f"imageapp: {error}")
-        return 2
+    run_worker(args.concurrency)
     return 0
 
 

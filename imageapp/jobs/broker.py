@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
+import redis
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
 
 QUEUE_NAME = "imageapp"
 # Huey's tables in a PostgreSQL database the app shares; Alembic leaves them alone.
 TABLE_PREFIX = "imageapp_jobs"
+
+# What a broker that cannot be reached raises, whichever it is.
+UNREACHABLE = (redis.exceptions.ConnectionError, psycopg.OperationalError, sqlite3.OperationalError)
 
 
 class QueueUrlInvalid(ValueError):

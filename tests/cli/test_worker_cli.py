@@ -132,3 +132,17 @@ def test_worker_help_says_what_it_does() -> None:
     refused = run_cli("worker", "--concurrency", "0", env={})
     assert refused.returncode == 2
     assert "not a whole number from 1 to 64" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("queue_url", "message"),
+    [
+        ("redis://127.0.0.1:9/0", "imageapp: cannot reach the job queue: "),
+        ("amqp://guest@127.0.0.1/", "imageapp: IMAGEAPP_QUEUE_URL 'amqp://guest@127.0.0.1/' is"),
+    ],
+)
+def test_a_queue_that_cannot_be_used_is_a_clear_error(queue_url: str, message: str) -> None:
+    for command in (["jobs"], ["worker"]):
+        result = run_cli(*command, env={"IMAGEAPP_QUEUE_URL": queue_url})
+        assert result.returncode == 2
+        assert result.stderr.startswith(message), result.stderr
