@@ -18,6 +18,11 @@ TABLE_PREFIX = "imageapp_jobs"
 UNREACHABLE = (redis.exceptions.ConnectionError, psycopg.OperationalError, sqlite3.OperationalError)
 
 
+def not_a_queue_table(name: str | None, type_: str, *_rest: object) -> bool:
+    """Alembic's ``include_name`` hook: the queue's tables are Huey's, never a migration's."""
+    return not (type_ == "table" and (name or "").startswith(f"{TABLE_PREFIX}_"))
+
+
 class QueueUrlInvalid(ValueError):
     """IMAGEAPP_QUEUE_URL names no broker Huey can use."""
 
