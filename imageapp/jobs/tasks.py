@@ -74,6 +74,9 @@ def reconcile_renditions(make: TaskWrapper) -> int:
 def register(huey: Huey) -> Jobs:
     """Bind the jobs to ``huey`` (fixed names: every worker and client agree on them)."""
     records.install(huey)
+    # Each job thread's broker connections (PostgreSQL's LISTEN one is per thread) are closed
+    # when it stops, not left to the garbage collector.
+    huey.on_shutdown("close-broker-connections")(huey.storage.close)
 
     def make(image_id: int) -> int:
         return make_renditions(image_id)
