@@ -10,6 +10,7 @@ import imageapp.models  # noqa: F401  (registers the tables on SQLModel.metadata
 from alembic import context
 from imageapp.config import get_settings
 from imageapp.db import create_engine_for
+from imageapp.jobs.broker import not_a_queue_table
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
@@ -49,6 +50,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=not_a_queue_table,  # Huey's tables when the database is the broker
     )
     with context.begin_transaction():
         context.run_migrations()

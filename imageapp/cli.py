@@ -12,7 +12,9 @@ from typing import TextIO
 import sqlalchemy as sa
 
 from imageapp.cli_accounts import add_account_commands
+from imageapp.cli_jobs import add_job_commands
 from imageapp.config import get_settings
+from imageapp.jobs.broker import UNREACHABLE, QueueUrlInvalid
 from imageapp.services.accounts import AccountService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.factory import build_cleanup_service, build_rendition_service
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.set_defaults(handler=_cleanup_temp)
     _add_renditions_commands(commands)
     add_account_commands(commands)
+    add_job_commands(commands)
     return parser
 
 
@@ -154,6 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
     except sa.exc.OperationalError as exc:
         print(f"imageapp: cannot use the database: {exc.orig or exc}", file=sys.stderr)
+        return 2
+    except QueueUrlInvalid as exc:
+        print(f"imageapp: {exc}", file=sys.stderr)
+        return 2
+    except UNREACHABLE as exc:
+        print(f"imageapp: cannot reach the job queue: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"imageapp: storage error: {exc}", file=sys.stderr)

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     store_max_bytes: int | None = Field(default=None, ge=1)
     # Let anyone fetch active images' files from the media route (default: members only).
     public_media: bool = False
+    # The job queue's broker: redis://..., postgresql://..., sqlite:///FILE; unset: derived
+    # from database_url (the same PostgreSQL database, or a SQLite file beside the database).
+    queue_url: str = ""
+    # Run the jobs inside the web app's process (`make run`); off when `imageapp worker`s run.
+    embedded_worker: bool = True
+    # Run every job at once in the process that enqueues it (debugging, tests): no worker.
+    queue_immediate: bool = False
 
     @field_validator("rendition_presets")
     @classmethod
@@ -86,6 +93,17 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else (Path.cwd() / value).resolve()
+
+    def resolved_queue_url(self) -> str:
+        """``queue_url``, else the broker the database gives: itself, or a file beside it."""
+        if self.queue_url:
+            return self.queue_url
+        if self.database_url.startswith("postgresql"):
+            return self.database_url
+        if self.database_url.startswith("sqlite:///"):
+            database = Path(self.database_url.removeprefix("sqlite:///"))
+            return f"sqlite:///{database.with_name(database.stem + '-jobs.db')}"
+        return f"sqlite:///{INSTANCE_DIR / 'imageapp-jobs.db'}"
 
     def resolved_secret_key(self) -> str:
         """The configured key, else the one kept in ``secret_key_file`` (created on first run)."""

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from imageapp.fallback.app import create_fallback_app
+from imageapp.jobs.worker import embedded_worker
 from imageapp.nojs_links import NoJavaScriptRedirect
 from imageapp.pages import routes
 from imageapp.pages.galleries import TITLE as GALLERIES_TITLE
@@ -47,6 +48,9 @@ app = rx.App(
     # In every prerendered page, the SPA fallback included: the way out without JavaScript.
     extra_app_wraps={(3, "NoJavaScriptNotice"): lambda _stateful: no_javascript_notice()},
 )
+
+# `make run` runs the jobs too (IMAGEAPP_EMBEDDED_WORKER=false when `imageapp worker`s do).
+app.register_lifespan_task(embedded_worker)
 
 
 def add_member_page(component: Any, route: str, title: str, *loaders: Any) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from alembic.config import Config
 from argon2 import PasswordHasher
@@ -18,6 +19,7 @@ from sqlmodel import SQLModel
 from alembic import command
 from imageapp.config import PROJECT_ROOT, Settings, get_settings
 from imageapp.db import create_engine_for, dispose_engines
+from imageapp.jobs.tasks import forget_jobs, get_jobs
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
@@ -55,6 +57,25 @@ def require_postgres() -> None:
         pytest.fail(f"{message}; CI must run the PostgreSQL tests.")
     print(f"\n*** SKIPPING PostgreSQL tests: {message} ***\n")
     pytest.skip(message)
+
+
+REDIS_URL = os.environ.get("IMAGEAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """Redis's URL; skip loudly on a person's machine without it, fail in CI."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        message = f"Redis is not reachable at {REDIS_URL}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run the Redis tests.")
+        print(f"\n*** SKIPPING Redis tests: {message} ***\n")
+        pytest.skip(message)
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -137,9 +158,20 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
+    forget_jobs()
     yield
     get_settings.cache_clear()
+    forget_jobs()
     dispose_engines()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs queued by a test run at once in it (Huey's immediate mode), so tests that expect
+    renditions after finalize see them. Tests marked ``real_queue`` use the real broker, and
+    the served app of ``browser``/``slow`` tests its embedded worker."""
+    if not any(request.node.get_closest_marker(m) for m in ("real_queue", "browser", "slow")):
+        monkeypatch.setenv("IMAGEAPP_QUEUE_IMMEDIATE", "true")
 
 
 @pytest.fixture
@@ -163,4 +195,6 @@ def cleanup(engine: Engine, storage: LocalStorage) -> DiskImageCleanupService:
 def uploads(
     engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> UploadService:
-    return UploadService(engine=engine, storage=storage, settings=settings, cleanup=cleanup)
+    return UploadService(
+        engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=get_jobs(settings)
+    )

@@ -15,6 +15,7 @@ import imageapp.models  # noqa: F401  (registers the tables)
 from alembic import command
 from imageapp.config import PROJECT_ROOT
 from imageapp.db import create_engine_for
+from imageapp.jobs.broker import not_a_queue_table
 from tests.conftest import alembic_upgrade, require_postgres
 
 
@@ -22,7 +23,8 @@ def schema_differences(url: str) -> list[object]:
     engine = create_engine_for(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            options = {"compare_type": True, "include_name": not_a_queue_table}
+            context = MigrationContext.configure(connection, opts=options)
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()

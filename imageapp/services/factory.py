@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
+from imageapp.jobs.tasks import get_jobs
 from imageapp.services.bulk import BulkService
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.galleries import GalleryService
@@ -38,6 +39,7 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
         settings=settings,
         cleanup=DiskImageCleanupService(engine, storage),
         renditions=RenditionService(engine=engine, storage=storage, settings=settings),
+        jobs=get_jobs(settings),
     )
 
 

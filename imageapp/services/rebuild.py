@@ -79,7 +79,7 @@ def rebuild_renditions(
             ).all()
         if not ids:
             break
-        finished = _finished_presets(service, rows)
+        finished = finished_presets(service, rows)
         for image_id in ids:
             assert image_id is not None
             needed = [p for p in presets if (image_id, p.name, preset_spec(p)) not in finished]
@@ -97,7 +97,7 @@ def rebuild_renditions(
     return RebuildReport(images=done, rebuilt=rebuilt, failed=failed, removed=removed)
 
 
-def _finished_presets(
+def finished_presets(
     service: RenditionService, rows: Sequence[sa.Row[int, str, str, str]]
 ) -> set[tuple[int, str, str]]:
     """(image, preset, fingerprint) of presets whose rows all have their file on disk."""

@@ -30,6 +30,7 @@ from imageapp.services.intents import FileIntents
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
 from imageapp.services.quotas import check_store_quota
+from imageapp.services.rendition_jobs import InlineRenditionJobs, RenditionJobs
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
 from imageapp.services.sql import first_free_slug, serialized_transaction
@@ -73,6 +74,7 @@ class UploadService:
         settings: Settings,
         cleanup: ImageCleanupService | None = None,
         renditions: RenditionService | None = None,
+        jobs: RenditionJobs | None = None,
     ) -> None:
         self.engine = engine
         self.storage = storage
@@ -82,6 +84,8 @@ class UploadService:
         self.renditions = renditions or RenditionService(
             engine=engine, storage=storage, settings=settings
         )
+        # The app passes its job queue; without one the renditions are made in the caller.
+        self.jobs = jobs or InlineRenditionJobs(self.renditions)
 
     @property
     def pending_ttl(self) -> timedelta:
@@ -299,9 +303,10 @@ class UploadService:
            UploadNotFound);
         3. after the commit, remove the temp name; a crash before that leaves a temp file no row
            refers to, which ``cleanup-temp`` sweeps;
-        4. only then make the renditions, from the stored original, outside the critical
-           section. Failing there never loses the image: it is logged, the pages fall back to
-           the original, and ``imageapp renditions rebuild`` makes what is missing.
+        4. only then enqueue the job that makes the renditions (the step answers without
+           waiting for them). Until they exist the pages show the original; a crash before the
+           enqueue, or a queue that cannot be reached, is repaired by the worker's reconcile
+           job, which finds active images lacking renditions.
         """
         try:
             pending = self.get_pending(token=token, owner=owner)
@@ -327,16 +332,14 @@ class UploadService:
             raise
         self.storage.delete(pending.temp_path)
         log.info("image %s finalized as %s", image_id, permanent)
-        self._make_renditions(image_id)
+        self._enqueue_renditions(image_id)
         return image_id
 
-    def _make_renditions(self, image_id: int) -> None:
+    def _enqueue_renditions(self, image_id: int) -> None:
         try:
-            self.renditions.generate(image_id)
-        except Exception:
-            log.exception(
-                "image %s: renditions failed; `imageapp renditions rebuild` will retry", image_id
-            )
+            self.jobs.enqueue(image_id)
+        except Exception:  # the image is active all the same; reconcile enqueues it later
+            log.exception("image %s: could not queue its renditions; reconcile will", image_id)
 
     def cancel(self, *, token: str | None, owner: str) -> None:
         """Discard the owner's pending upload (cancel and upload-different)."""

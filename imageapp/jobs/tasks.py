@@ -1,0 +1,117 @@
+"""The jobs: make one image's renditions, and reconcile (queue every image lacking some).
+
+Reconcile runs when a worker starts and every ``RECONCILE_EVERY_MINUTES``: an image activated
+just before a crash, before its job was queued, or while the broker was unreachable, gets its
+renditions all the same. The jobs are idempotent (``services.rendition_jobs``), so a job
+queued twice, or retried after it half-ran, does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from huey import Huey, crontab
+from huey.api import TaskWrapper
+
+from imageapp.config import Settings, get_settings
+from imageapp.db import get_engine
+from imageapp.jobs import records
+from imageapp.jobs.broker import open_huey
+from imageapp.services.rendition_jobs import images_missing_renditions, make_missing_renditions
+from imageapp.services.renditions import RenditionService
+from imageapp.services.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+RECONCILE_EVERY_MINUTES = 10
+MAKE = "renditions.make"
+# A failing rendition job is tried 1 + 5 times, 5, 10, 20, 40 and 80 s apart (~2.5 min),
+# then kept as failed until `imageapp jobs retry` (or reconcile queues the image anew).
+RETRIES = 5
+RETRY_DELAY_S = 5
+RETRY_BACKOFF = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Jobs:
+    """The queue and its jobs; ``enqueue`` is what finalize calls (``RenditionJobs``)."""
+
+    huey: Huey
+    make_renditions: TaskWrapper
+    reconcile_renditions: TaskWrapper
+
+    def enqueue(self, image_id: int) -> None:
+        self.make_renditions(image_id)
+
+
+def rendition_service(settings: Settings) -> RenditionService:
+    return RenditionService(
+        engine=get_engine(settings.database_url),
+        storage=LocalStorage(settings.storage_dir),
+        settings=settings,
+    )
+
+
+def make_renditions(image_id: int) -> int:
+    """Make what image ``image_id`` lacks; raising lets the queue retry it later."""
+    return make_missing_renditions(rendition_service(get_settings()), image_id)
+
+
+def reconcile_renditions(make: TaskWrapper) -> int:
+    """Queue ``make`` for every kept image lacking current renditions and not already
+    waiting for (or having) its job."""
+    busy = records.busy_with(make.huey, MAKE)
+    missing = images_missing_renditions(rendition_service(get_settings()))
+    queued = [image_id for image_id in missing if image_id not in busy]
+    for image_id in queued:
+        make(image_id)
+    if queued:
+        log.info("reconcile: queued renditions of %d image(s)", len(queued))
+    return len(queued)
+
+
+def register(huey: Huey) -> Jobs:
+    """Bind the jobs to ``huey`` (fixed names: every worker and client agree on them)."""
+    records.install(huey)
+    # Each job thread's broker connections (PostgreSQL's LISTEN one is per thread) are closed
+    # when it stops, not left to the garbage collector.
+    huey.on_shutdown("close-broker-connections")(huey.storage.close)
+
+    def make(image_id: int) -> int:
+        return make_renditions(image_id)
+
+    def reconcile() -> int:
+        return reconcile_renditions(make_task)
+
+    make_task: TaskWrapper = huey.task(
+        retries=RETRIES,
+        retry_delay=RETRY_DELAY_S,
+        retry_backoff=RETRY_BACKOFF,
+        name=MAKE,
+    )(make)
+    every = crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}")
+    reconcile_task: TaskWrapper = huey.periodic_task(every, name="renditions.reconcile")(reconcile)
+    return Jobs(huey=huey, make_renditions=make_task, reconcile_renditions=reconcile_task)
+
+
+_opened: dict[tuple[str, bool], Jobs] = {}
+_opening = threading.Lock()
+
+
+def get_jobs(settings: Settings | None = None) -> Jobs:
+    """The queue these settings (default: the process's) name, opened once per process."""
+    settings = settings or get_settings()
+    key = (settings.resolved_queue_url(), settings.queue_immediate)
+    with _opening:
+        if key not in _opened:
+            _opened[key] = register(open_huey(key[0], immediate=key[1]))
+        return _opened[key]
+
+
+def forget_jobs() -> None:
+    """Close the queues' connections and forget them (tests, after the settings change)."""
+    with _opening:
+        for jobs in _opened.values():
+            jobs.huey.storage.close()
+        _opened.clear()
