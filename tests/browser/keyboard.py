@@ -4,7 +4,7 @@ own order), see its focus ring, check where the focus is."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import FileChooser, Locator, Page
 
 # Tab presses allowed to reach a control: a page's controls, not an endless cycle.
 MAX_TABS = 80
@@ -48,3 +48,28 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> None:
             return
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
     pytest.fail(f"{target} never got the focus in {MAX_TABS} Tab presses")
+
+
+def file_chooser_from_key(page: Page, key: str) -> FileChooser:
+    """Press ``key`` on the focused control and return the file chooser it opened.
+
+    Listens first and lets Playwright switch chooser interception on (one round trip):
+    `expect_file_chooser()` sends that switch without waiting, and Enter or Space opens the
+    chooser during keydown, sometimes sooner than the switch lands (then no event ever comes).
+    """
+    choosers: list[FileChooser] = []
+
+    def collect(chooser: FileChooser) -> None:
+        choosers.append(chooser)
+
+    page.on("filechooser", collect)
+    try:
+        page.evaluate("0")  # a round trip: the interception is on in the browser
+        page.keyboard.press(key)
+        for _ in range(100):
+            if choosers:
+                return choosers[0]
+            page.wait_for_timeout(100)
+    finally:
+        page.remove_listener("filechooser", collect)
+    pytest.fail(f"{key} on {focused_description(page)} opened no file chooser")

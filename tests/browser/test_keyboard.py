@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from imageapp.services.accounts import CurrentUser
 from tests.browser.accounts import create_user, log_in
-from tests.browser.keyboard import tab_to
+from tests.browser.keyboard import file_chooser_from_key, tab_to
 from tests.browser.library_data import add_active_image, add_gallery, gallery_order, screenshots
 from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
@@ -69,9 +69,7 @@ def test_upload_two_files_describe_and_complete_with_the_keyboard(
     ]
 
     tab_to(page, choose)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(photos)
+    file_chooser_from_key(page, "Enter").set_files(photos)
 
     expect(page.locator(".upload-preview")).to_have_count(2, timeout=SLOW)
     expect(log).to_contain_text("sunrise.jpg uploaded.")
@@ -229,9 +227,7 @@ def test_nojs_upload_with_the_keyboard_and_javascript_off(
     photo = write(tmp_path / "files", "pier.jpg", jpeg_bytes((640, 480), seed=23))
 
     tab_to(page, page.get_by_label("Image file"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(photo)
+    file_chooser_from_key(page, "Space").set_files(photo)
     press_button(page, page.get_by_role("button", name="Upload and continue"))
     expect(page).to_have_url(re.compile(r".*/nojs/images/upload/metadata$"))
     shoot("step-two")

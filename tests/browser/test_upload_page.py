@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FileChooser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.accounts import create_user, log_in
+from tests.browser.keyboard import file_chooser_from_key
 from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
 
@@ -270,18 +271,7 @@ def test_keyboard_users_reach_the_file_chooser_and_every_field(
             break
     else:
         raise AssertionError("Tab never reached the Choose images button")
-    # Listen first and let Playwright switch chooser interception on (one round trip): Enter
-    # opens the chooser during keydown, sooner than expect_file_chooser() would be ready.
-    choosers: list[FileChooser] = []
-    page.on("filechooser", lambda chooser: choosers.append(chooser))
-    page.evaluate("0")
-    page.keyboard.press("Enter")
-    for _ in range(50):
-        if choosers:
-            break
-        page.wait_for_timeout(100)
-    assert choosers, "Enter on Choose images opened no file chooser"
-    choosers[0].set_files(str(files["meadow.png"]))
+    file_chooser_from_key(page, "Enter").set_files(str(files["meadow.png"]))
     expect_ready(page, "meadow.png")
     meadow = card(page, "meadow.png")
     for label in ("Title", "Alt text", "Description", "Slug", "Tags"):
