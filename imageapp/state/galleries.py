@@ -7,8 +7,10 @@ for the store, so an id from the browser can only ever name one of that store's 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -18,11 +20,14 @@ from imageapp.services.galleries import GalleryNotFound
 from imageapp.state import gallery_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryCard
 from imageapp.state.identity import current_user, to_login
+from imageapp.state.pictures import PictureView
+from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 GONE = "That gallery is not there any more."
 
 
-class GalleriesState(rx.State):
+class GalleriesState(RenditionWatcher, rx.State):
+    watch_preset: ClassVar[str] = jobs.THUMBNAIL_PRESET
     cards: list[GalleryCard] = []
     loaded: bool = False
     message: str = ""  # what the last action did (a status line)
@@ -48,7 +53,15 @@ class GalleriesState(rx.State):
             return to_login(self)
         self.cards = await asyncio.to_thread(jobs.gallery_cards, user.store_id)
         self.loaded = True
-        return None
+        return self._watch_if_waiting()
+
+    def _pictures(self) -> list[PictureView]:
+        return [card.cover for card in self.cards]
+
+    def _swap_pictures(self, ready: Mapping[int, PictureView]) -> None:
+        self.cards = [
+            dataclasses.replace(card, cover=swapped(card.cover, ready)) for card in self.cards
+        ]
 
     @rx.event
     def set_new_title(self, value: str) -> None:

@@ -8,11 +8,12 @@ by the service, so a page a little out of date still does what the person saw.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -21,6 +22,8 @@ from imageapp.services.ids import is_id, parse_id
 from imageapp.state import gallery_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryView
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
+from imageapp.state.pictures import PictureView
+from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 GALLERY_PATH = re.compile(r"/galleries/([^/]+)/?$")
 # A change for (store id, gallery id): True if it changed something.
@@ -43,7 +46,8 @@ def focus_soon(*element_ids: str) -> Any:
     )
 
 
-class GalleryState(rx.State):
+class GalleryState(RenditionWatcher, rx.State):
+    watch_preset: ClassVar[str] = jobs.THUMBNAIL_PRESET
     gallery: GalleryView = GalleryView()
     found: bool = False
     loaded: bool = False
@@ -64,7 +68,17 @@ class GalleryState(rx.State):
             else None
         )
         self.gallery, self.found, self.loaded = view or GalleryView(), view is not None, True
-        return None
+        return self._watch_if_waiting()
+
+    def _pictures(self) -> list[PictureView]:
+        return [entry.picture for entry in self.gallery.images]
+
+    def _swap_pictures(self, ready: Mapping[int, PictureView]) -> None:
+        images = [
+            dataclasses.replace(entry, picture=swapped(entry.picture, ready))
+            for entry in self.gallery.images
+        ]
+        self.gallery = dataclasses.replace(self.gallery, images=images)
 
     @rx.event
     async def move(self, image_id: int, steps: int) -> Any:

@@ -87,7 +87,7 @@ def gallery_cards(store_id: int) -> list[GalleryCard]:
     found = list_pictures(
         get_engine(), store_id=store_id, image_ids=covers, preset=THUMBNAIL_PRESET
     )
-    pictures = {image_id: PictureView.of(picture) for image_id, picture in found.items()}
+    pictures = {image_id: PictureView.of(picture, image_id) for image_id, picture in found.items()}
     return [_card(summary, pictures) for summary in summaries]
 
 

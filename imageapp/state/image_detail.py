@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -17,6 +17,7 @@ from imageapp.services.library import ImageSummary, get_active_image
 from imageapp.services.validation import format_bytes
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import MIME_LABELS, PictureView, pictures_of
+from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 DETAIL_PRESET = "web"
 IMAGE_PATH = re.compile(r"/images/([^/]+)/?$")
@@ -74,9 +75,10 @@ def image_id_in(path: str) -> int | None:
     return parse_id(found[1]) if found else None
 
 
-class ImageDetailState(rx.State):
+class ImageDetailState(RenditionWatcher, rx.State):
     """One image, or "not found" for pending, inactive, unknown and other stores' ids alike."""
 
+    watch_preset: ClassVar[str] = DETAIL_PRESET
     image: ImageView = ImageView()
     found: bool = False
     loaded: bool = False
@@ -100,3 +102,10 @@ class ImageDetailState(rx.State):
         self.image = image or ImageView()
         self.found = image is not None
         self.loaded = True
+        yield self._watch_if_waiting()
+
+    def _pictures(self) -> list[PictureView]:
+        return [self.image.picture]
+
+    def _swap_pictures(self, ready: Mapping[int, PictureView]) -> None:
+        self.image = dataclasses.replace(self.image, picture=swapped(self.image.picture, ready))

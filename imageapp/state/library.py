@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -22,6 +22,7 @@ from imageapp.services.library import LibraryFilter, list_images
 from imageapp.state.gallery_jobs import GalleryChoice, count_label, gallery_choices
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import PictureView, active_pictures
+from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 THUMBNAIL_PRESET = "thumb"
 STATUSES = ("active", "inactive", "all")
@@ -130,9 +131,10 @@ def read_library(page: int, store_id: int, filters: Filters) -> LibraryView:
     return LibraryView(read_library_page(page, store_id, filters), filters, choices)
 
 
-class LibraryState(rx.State):
+class LibraryState(RenditionWatcher, rx.State):
     """The library grid and its filters: thin, the library service does the reading."""
 
+    watch_preset: ClassVar[str] = THUMBNAIL_PRESET
     items: list[LibraryItem] = []
     total: int = 0
     page: int = 1
@@ -184,7 +186,15 @@ class LibraryState(rx.State):
         self.previous_url = routes.library(filters.query(result.page - 1))
         self.next_url = routes.library(filters.query(result.page + 1))
         self.loaded = True
-        return None
+        return self._watch_if_waiting()
+
+    def _pictures(self) -> list[PictureView]:
+        return [item.picture for item in self.items]
+
+    def _swap_pictures(self, ready: Mapping[int, PictureView]) -> None:
+        self.items = [
+            dataclasses.replace(item, picture=swapped(item.picture, ready)) for item in self.items
+        ]
 
     # -- selection ----------------------------------------------------------------------
 

@@ -30,18 +30,25 @@ class ImageSource:
 
 @dataclasses.dataclass(frozen=True)
 class PictureView:
+    """A picture as the browser holds it. ``waiting``: only the original so far (its web copies
+    are being made), so the page swaps them in when they are ready (state/rendition_watch.py)."""
+
     src: str = ""
     width: int = 0
     height: int = 0
     sources: list[ImageSource] = dataclasses.field(default_factory=list)
+    image_id: int = 0
+    waiting: bool = False
 
     @classmethod
-    def of(cls, picture: Picture) -> PictureView:
+    def of(cls, picture: Picture, image_id: int) -> PictureView:
         return cls(
             src=picture.src,
             width=picture.width,
             height=picture.height,
             sources=[ImageSource(source.mime_type, source.srcset) for source in picture.sources],
+            image_id=image_id,
+            waiting=not picture.sources,
         )
 
 
@@ -68,7 +75,8 @@ def pictures_of(engine: Engine, images: Iterable[Shown], preset: str) -> dict[in
                 height=image.height,
                 renditions=found.get(image.id, ()),
                 preset=preset,
-            )
+            ),
+            image.id,
         )
         for image in shown
     }

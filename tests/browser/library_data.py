@@ -19,11 +19,21 @@ from tests.images import jpeg_bytes
 from tests.support.prod_server import ProdServer
 
 
-def add_active_image(server: ProdServer, user: CurrentUser, title: str, **fields: str) -> int:
-    """An image of the user's store in the server's own database and storage."""
-    uploads = build_upload_service(
-        Settings(database_url=server.database_url, storage_dir=server.storage_dir)
-    )
+def server_settings(server: ProdServer, **changes: object) -> Settings:
+    """The settings of the server's database and storage (``changes``: e.g. another queue)."""
+    return Settings(database_url=server.database_url, storage_dir=server.storage_dir, **changes)
+
+
+def add_active_image(
+    server: ProdServer,
+    user: CurrentUser,
+    title: str,
+    settings: Settings | None = None,
+    **fields: str,
+) -> int:
+    """An image of the user's store in the server's own database and storage; its renditions
+    are made by the server's worker (or wait in the queue ``settings`` names)."""
+    uploads = build_upload_service(settings or server_settings(server))
     pending = uploads.create_pending(
         stream=BytesIO(jpeg_bytes((800, 600), seed=sum(map(ord, title)))),
         filename="photo.jpg",
