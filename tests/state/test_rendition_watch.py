@@ -37,7 +37,8 @@ def test_only_the_stores_active_images_with_renditions_are_ready(
 
     assert set(found) == {ready}
     assert found[ready].src.startswith(f"/media/{ready}/thumb.")
-    assert found[ready].sources and not found[ready].waiting
+    assert found[ready].sources
+    assert not found[ready].waiting
 
 
 def test_a_page_showing_the_original_starts_the_watch(
