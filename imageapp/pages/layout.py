@@ -108,9 +108,20 @@ def header() -> rx.Component:
     )
 
 
+MAIN_ID = "main"
+
+
+def skip_link() -> rx.Component:
+    """The first tab stop: past the header to the page's content (WCAG 2.4.1), shown only
+    while focused. Raw HTML: Reflex makes ``rx.el.a`` a router link, which would not move
+    the focus to the target."""
+    return rx.html(f'<a class="skip-link" href="#{MAIN_ID}">Skip to content</a>')
+
+
 def page_shell(*children: rx.Component) -> rx.Component:
-    """A page: header, then the content in a centred column."""
+    """A page: the skip link, the header, then the content in a centred column."""
     return rx.box(
+        skip_link(),
         header(),
         rx.el.main(
             rx.container(
@@ -119,6 +130,9 @@ def page_shell(*children: rx.Component) -> rx.Component:
                 padding_x="1.5rem",
                 padding_y="2rem",
             ),
+            id=MAIN_ID,
+            tab_index=-1,  # the skip link's target takes the focus (no outline: not a control)
+            style={"outline": "none"},
         ),
         min_height="100vh",
         background="var(--gray-2)",

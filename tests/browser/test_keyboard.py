@@ -263,3 +263,26 @@ def test_reduced_motion_stills_the_dialogs_and_transitions(
     expect(page.get_by_role("alertdialog")).to_be_visible()
     assert page.evaluate(VISIBLE_MOTION) == []
     context.close()
+
+
+@pytest.mark.parametrize("javascript", ["on", "off"])
+def test_the_first_tab_stop_skips_the_header_to_the_content(
+    prod_server: ProdServer, page: Page, nojs_page: Page, user: CurrentUser, javascript: str
+) -> None:
+    page = page if javascript == "on" else nojs_page
+    log_in(page, prod_server, user)
+    page.goto(prod_server.base_url + ("/galleries" if javascript == "on" else "/nojs/galleries"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=SLOW)
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).not_to_be_in_viewport()  # out of sight until it has the focus
+
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is in the content, not the header
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+    assert not page.evaluate(
+        "() => document.querySelector('header').contains(document.activeElement)"
+    )
