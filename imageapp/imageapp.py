@@ -7,10 +7,10 @@ from typing import Any
 
 import reflex as rx
 
+from imageapp import urls
 from imageapp.fallback.app import create_fallback_app
 from imageapp.jobs.worker import embedded_worker
 from imageapp.nojs_links import NoJavaScriptRedirect
-from imageapp.pages import routes
 from imageapp.pages.galleries import TITLE as GALLERIES_TITLE
 from imageapp.pages.galleries import galleries_page
 from imageapp.pages.gallery import TITLE as GALLERY_TITLE
@@ -65,9 +65,9 @@ def add_member_page(component: Any, route: str, title: str, *loaders: Any) -> No
 
 
 add_member_page(
-    library_page, routes.LIBRARY, LIBRARY_TITLE, LibraryState.load_page, BulkState.load_page
+    library_page, urls.LIBRARY, LIBRARY_TITLE, LibraryState.load_page, BulkState.load_page
 )
-add_member_page(upload_page, routes.UPLOAD, UPLOAD_TITLE, UploadState.load_page)
-add_member_page(image_detail_page, routes.IMAGE, IMAGE_TITLE, ImageDetailState.load_image)
-add_member_page(galleries_page, routes.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)
-add_member_page(gallery_page, routes.GALLERY, GALLERY_TITLE, GalleryState.load_gallery)
+add_member_page(upload_page, urls.UPLOAD, UPLOAD_TITLE, UploadState.load_page)
+add_member_page(image_detail_page, urls.IMAGE, IMAGE_TITLE, ImageDetailState.load_image)
+add_member_page(galleries_page, urls.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)
+add_member_page(gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery)

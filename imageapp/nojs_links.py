@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from imageapp.pages.routes import LIBRARY, NOJS_QUERY, nojs_counterpart
+from imageapp.urls import LIBRARY, NOJS_QUERY, nojs_counterpart
 
 # The library's query parameters that /nojs/images understands too.
 LIBRARY_PARAMETERS = ("q", "tag", "gallery", "status", "page")

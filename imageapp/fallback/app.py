@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from imageapp import urls
 from imageapp.config import get_settings
 from imageapp.fallback import (
     routes_accounts,
@@ -31,7 +32,7 @@ from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-FALLBACK_PREFIXES = ("/nojs", "/media")
+FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA)
 
 
 class SecurityHeaders:
@@ -67,12 +68,12 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
     app.include_router(routes_accounts.router)
-    app.mount("/nojs/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/nojs", include_in_schema=False)
     @app.get("/nojs/", include_in_schema=False)
     def nojs_home() -> Response:
-        return RedirectResponse("/nojs/images", status_code=303)
+        return RedirectResponse(urls.NOJS_LIBRARY, status_code=303)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -91,7 +92,7 @@ def create_fallback_app() -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if not request.url.path.startswith("/nojs"):
+        if not request.url.path.startswith(urls.NOJS):
             return Response(str(exc.detail), status_code=exc.status_code, media_type="text/plain")
         title = "Page not found" if exc.status_code == 404 else "Request refused"
         return error_page(request, exc.status_code, title, str(exc.detail))
@@ -102,7 +103,7 @@ def create_fallback_app() -> FastAPI:
         in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
         status, title = (404, "Page not found") if in_path else (400, "Request refused")
         message = "There is no page at this address." if in_path else "The request was malformed."
-        if wants_json(request) or not request.url.path.startswith("/nojs"):
+        if wants_json(request) or not request.url.path.startswith(urls.NOJS):
             return Response(message, status_code=status, media_type="text/plain")
         return error_page(request, status, title, message)
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import Depends
 from starlette.requests import Request
 
+from imageapp import urls
 from imageapp.fallback.deps import EngineDep
 from imageapp.fallback.session import CSRF_KEY
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.session_cookie import AUTH_KEY, IDENTITY_KEY, new_identity
-
-LOGIN = "/nojs/login"
 
 
 class LoginRequired(Exception):
@@ -49,18 +48,18 @@ OptionalUserDep = Annotated[CurrentUser | None, Depends(optional_user)]
 
 
 def login_url(next_url: str) -> str:
-    return f"{LOGIN}?next={quote(next_url, safe='/')}"
+    return urls.login(next_url)
 
 
 def safe_next(next_url: str | None) -> str:
     """Only a path on this site (no scheme, no host, no '//'): never an open redirect."""
     if not next_url:
-        return "/nojs/images"
+        return urls.NOJS_LIBRARY
     parts = urlsplit(next_url)
     if parts.scheme or parts.netloc or not next_url.startswith("/") or next_url.startswith("//"):
-        return "/nojs/images"
+        return urls.NOJS_LIBRARY
     if "\\" in next_url:
-        return "/nojs/images"
+        return urls.NOJS_LIBRARY
     return next_url
 
 

@@ -9,12 +9,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from imageapp import urls
 from imageapp.config import get_settings
 from imageapp.fallback.session import csrf_token, pop_flashes
 from imageapp.services.validation import ACCEPT_ATTRIBUTE, format_bytes
+from imageapp.services.wording import matching_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals["urls"] = urls  # every path a template links to comes from imageapp.urls
+templates.env.globals["matching_label"] = matching_label  # counts worded as in the Reflex UI
 
 # No page here runs any script: everything else is denied too.
 CONTENT_SECURITY_POLICY = (

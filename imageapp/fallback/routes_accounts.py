@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from imageapp import urls
 from imageapp.fallback.auth import (
     AccountsDep,
     OptionalUserDep,
@@ -22,7 +23,7 @@ from imageapp.fallback.pages import redirect, render
 from imageapp.fallback.session import flash, keep_form_state, pop_form_state
 from imageapp.services.errors import FormInvalid, ImageAppError
 
-router = APIRouter(prefix="/nojs")
+router = APIRouter(prefix=urls.NOJS)
 
 
 def client_address(request: Request) -> str:
@@ -55,12 +56,12 @@ async def setup_submit(request: Request, accounts: AccountsDep) -> Response:
         )
     except FormInvalid as invalid:
         keep_form_state(request, values, invalid.errors)
-        return redirect("/nojs/setup")
+        return redirect(urls.SETUP)
     except ImageAppError:
         raise HTTPException(404, "There is no page at this address.") from None
     begin_login_session(request, accounts, user)
     flash(request, f"Welcome! {user.store_name} is ready; upload your first image.", "success")
-    return redirect("/nojs/images")
+    return redirect(urls.NOJS_LIBRARY)
 
 
 @router.get("/login")
@@ -68,7 +69,7 @@ def login_form(
     request: Request, accounts: AccountsDep, user: OptionalUserDep, next: str = ""
 ) -> Response:
     if accounts.needs_setup():
-        return redirect("/nojs/setup")
+        return redirect(urls.SETUP)
     if user is not None:
         return redirect(safe_next(next))
     values, errors = pop_form_state(request)
@@ -101,7 +102,7 @@ async def logout(request: Request, accounts: AccountsDep) -> Response:
     require_csrf(request, form)
     end_login_session(request, accounts)
     flash(request, "You are logged out.", "info")
-    return redirect("/nojs/login")
+    return redirect(urls.LOGIN)
 
 
 @router.get("/users")
@@ -132,6 +133,6 @@ async def add_member(request: Request, accounts: AccountsDep, user: UserDep) -> 
         )
     except FormInvalid as invalid:
         keep_form_state(request, values, invalid.errors)
-        return redirect("/nojs/users")
+        return redirect(urls.USERS)
     flash(request, f"{added.email} can now log in to {user.store_name}.", "success")
-    return redirect("/nojs/users")
+    return redirect(urls.USERS)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from imageapp import urls
 from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep
 from imageapp.fallback.forms import FormRefused, read_small_form, require_csrf
@@ -23,15 +24,7 @@ from imageapp.services.ids import parse_id
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.services.thumbnails import list_pictures
 
-router = APIRouter(prefix="/nojs/galleries")
-
-GALLERIES = "/nojs/galleries"
-
-
-def gallery_url(gallery_id: int, *, page: int = 1, image_id: int | None = None) -> str:
-    query = f"?page={page}" if page > 1 else ""
-    anchor = f"#image-{image_id}" if image_id is not None else ""
-    return f"{GALLERIES}/{gallery_id}{query}{anchor}"
+router = APIRouter(prefix=urls.NOJS_GALLERIES)
 
 
 def _gallery_values(form: dict[str, str]) -> dict[str, str]:
@@ -66,10 +59,10 @@ async def create_gallery(request: Request, galleries: GalleriesDep, user: UserDe
     except FormInvalid as invalid:
         keep_form_state(request, values, invalid.errors)
         flash(request, invalid.message, "error")
-        return redirect(f"{GALLERIES}#new-gallery")
+        return redirect(f"{urls.NOJS_GALLERIES}#new-gallery")
     title = " ".join(values["title"].split())
     flash(request, f"Gallery '{title}' created. Add images to it from the library.", "success")
-    return redirect(gallery_url(gallery_id))
+    return redirect(urls.nojs_gallery(gallery_id))
 
 
 @router.get("/{gallery_id}")
@@ -132,9 +125,9 @@ async def edit_submit(
     except FormInvalid as invalid:
         keep_form_state(request, values, invalid.errors)
         flash(request, invalid.message, "error")
-        return redirect(f"{GALLERIES}/{gallery_id}/edit")
+        return redirect(urls.nojs_gallery_action(gallery_id, "edit"))
     flash(request, "Gallery saved.", "success")
-    return redirect(gallery_url(gallery_id))
+    return redirect(urls.nojs_gallery(gallery_id))
 
 
 @router.get("/{gallery_id}/delete")
@@ -156,7 +149,7 @@ async def delete_submit(
     held = gallery.image_count
     kept = f" {'Its image is' if held == 1 else f'Its {held} images are'} still in your library."
     flash(request, f"Gallery '{gallery.title}' deleted.{kept if held else ''}", "success")
-    return redirect(GALLERIES)
+    return redirect(urls.NOJS_GALLERIES)
 
 
 async def _image_form(request: Request) -> tuple[dict[str, str], int]:
@@ -190,7 +183,7 @@ async def move_image(
             {field: "Enter a position: a whole number from 1."},
         )
         page = parse_id(form.get("page")) or 1
-        return redirect(gallery_url(gallery_id, page=page, image_id=image_id))
+        return redirect(urls.nojs_gallery(gallery_id, page=page, image_id=image_id))
     position = min(position, max(gallery.image_count, 1))
     moved = await _attempt(
         request,
@@ -201,7 +194,7 @@ async def move_image(
     if moved:
         flash(request, f"Image moved to position {position}.", "success")
     page = (position - 1) // settings.page_size + 1
-    return redirect(gallery_url(gallery_id, page=page, image_id=image_id))
+    return redirect(urls.nojs_gallery(gallery_id, page=page, image_id=image_id))
 
 
 @router.post("/{gallery_id}/featured")
@@ -218,7 +211,7 @@ async def feature_image(
     if featured:
         flash(request, "This image is now the gallery's cover.", "success")
     page = parse_id(form.get("page")) or 1
-    return redirect(gallery_url(gallery_id, page=page, image_id=image_id))
+    return redirect(urls.nojs_gallery(gallery_id, page=page, image_id=image_id))
 
 
 @router.post("/{gallery_id}/remove")
@@ -235,7 +228,7 @@ async def remove_image(
         flash(request, "Image removed from the gallery; it is still in your library.", "success")
     else:
         flash(request, "That image was not in this gallery.", "error")
-    return redirect(gallery_url(gallery_id, page=parse_id(form.get("page")) or 1))
+    return redirect(urls.nojs_gallery(gallery_id, page=parse_id(form.get("page")) or 1))
 
 
 async def _attempt(request: Request, change: Callable[[], None]) -> bool:

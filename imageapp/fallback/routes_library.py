@@ -9,14 +9,15 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from imageapp import urls
 from imageapp.config import Settings
 from imageapp.fallback.auth import OptionalUserDep, UserDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
-from imageapp.fallback.listing import LibraryQuery
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.library import get_active_image, list_images
+from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
     ANY_STORE,
     AnyStore,
@@ -24,7 +25,7 @@ from imageapp.services.media import (
     active_image_file,
     active_rendition_file,
 )
-from imageapp.services.pictures import media_file_url, original_url, picture_for
+from imageapp.services.pictures import picture_for
 from imageapp.services.renditions import renditions_of
 from imageapp.services.thumbnails import list_pictures
 
@@ -39,7 +40,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=3600"
 
 
-@router.get("/nojs/images", name="image_list")
+@router.get(urls.NOJS_LIBRARY, name="image_list")
 def image_list(
     request: Request,
     engine: EngineDep,
@@ -58,6 +59,7 @@ def image_list(
             page_size=settings.page_size,
         )
     shown = [image.id for image in listing.items]
+    select_all = request.query_params.get("select") == "all"
     kept = pop_selection(request)
     values, errors = pop_form_state(request)
     return render(
@@ -67,7 +69,7 @@ def image_list(
         pictures=list_pictures(engine, store_id=user.store_id, image_ids=shown),
         query=query,
         galleries=galleries.summaries(store_id=user.store_id),
-        selected=set(shown) if query.select_all else kept,
+        selected=set(shown) if select_all else kept,
         values=values,
         errors=errors,
     )
@@ -119,12 +121,12 @@ def media_rendition(
     if found is None:
         if active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope) is None:
             return _not_found()
-        return _temporary_redirect(original_url(image_id))
+        return _temporary_redirect(urls.media(image_id))
     if digest is None:
         return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
     if digest != found.digest:  # rebuilt since the page was made: point to the current file
         current = f"{preset}.{found.digest}.{wanted['extension']}"
-        return _temporary_redirect(media_file_url(image_id, current))
+        return _temporary_redirect(urls.media_file(image_id, current))
     return _file_response(request, found, _cache(uploads.settings, IMMUTABLE))
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import anyio
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from imageapp import urls
 from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import GalleriesDep, SettingsDep, UploadsDep
 from imageapp.fallback.forms import CSRF_MESSAGE, read_small_form, require_csrf
@@ -27,18 +26,20 @@ from imageapp.fallback.streaming_form import (
     multipart_boundary,
 )
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
-from imageapp.services.ids import parse_id
+from imageapp.services.errors import UploadNotFound, UploadRejected
 from imageapp.services.incoming import IncomingUpload
-from imageapp.services.metadata import parse_metadata
 from imageapp.services.uploads import PendingUpload, UploadService
+from imageapp.services.usecases.uploads import (
+    Gone,
+    Refused,
+    complete_upload,
+    discard_upload,
+    gallery_choice,
+)
 from imageapp.services.validation import too_large
 
-router = APIRouter(prefix="/nojs/images/upload")
+router = APIRouter(prefix=urls.NOJS_UPLOAD)
 
-STEP_ONE = "/nojs/images/upload"
-STEP_TWO = "/nojs/images/upload/metadata"
-PREVIEW = "/nojs/images/upload/preview"
 # Room for the multipart envelope and the csrf field around the file itself.
 ENVELOPE_BYTES = 64 * 1024
 # A refused body is still read (and thrown away) up to this many times the limit, so the
@@ -78,15 +79,15 @@ async def upload_step_one(
             {
                 "upload_token": pending.upload_token,
                 "image_id": pending.image_id,
-                "preview_url": f"{PREVIEW}?token={pending.upload_token}",
+                "preview_url": urls.pending_preview(pending.upload_token),
                 "duplicates": [
-                    {"id": image.id, "title": image.title, "url": f"/nojs/images/{image.id}"}
+                    {"id": image.id, "title": image.title, "url": urls.nojs_image(image.id)}
                     for image in pending.duplicates
                 ],
             },
             status_code=201,
         )
-    return redirect(STEP_TWO)
+    return redirect(urls.NOJS_UPLOAD_METADATA)
 
 
 async def _receive_upload(
@@ -188,7 +189,7 @@ def _refused(request: Request, refusal: UploadRejected) -> Response:
     if refusal.code == "csrf":
         return render(request, "error.html", 403, title="Form expired", message=refusal.message)
     flash(request, refusal.message, "error")
-    return redirect(STEP_ONE)
+    return redirect(urls.NOJS_UPLOAD)
 
 
 @router.get("/metadata", name="upload_step_two")
@@ -198,10 +199,9 @@ def metadata_form(
     owner = user.upload_owner
     token = request.session.get(UPLOAD_TOKEN_KEY)
     try:
-        pending = uploads.get_pending(token=token, owner=owner)
-        values = uploads.draft_of(token=token, owner=owner)
+        pending, values = uploads.pending_with_draft(token=token, owner=owner)
     except UploadNotFound as missing:
-        return _expired(request, missing)
+        return _expired(request, missing.message)
     kept, errors = pop_form_state(request)  # the gallery choice is kept here, not in the draft
     return render(
         request,
@@ -228,51 +228,41 @@ async def metadata_submit(request: Request, uploads: UploadsDep, user: UserDep) 
             title="This form is for another upload",
             message="This browser has moved on to a different upload since this form was "
             "opened. Nothing was changed.",
-            link=(STEP_TWO, "Continue with your current upload"),
+            link=(urls.NOJS_UPLOAD_METADATA, "Continue with your current upload"),
         )
-    values = {field: form.get(field, "") for field in ("title", "alt_text", "description")}
-    values |= {"slug": form.get("slug", ""), "tags": form.get("tags", "")}
     chosen = form.get("gallery_id", "")
-    # Blank: no gallery. Junk becomes 0, which no gallery has, so finalize refuses it.
-    gallery_id = (parse_id(chosen) or 0) if chosen else None
-    try:
-        image_id = await run_in_threadpool(
-            lambda: uploads.finalize(
-                token=form_token,
-                owner=owner,
-                metadata=parse_metadata(**values),
-                gallery_id=gallery_id,
-            )
+    outcome = await run_in_threadpool(
+        lambda: complete_upload(
+            uploads,
+            owner=owner,
+            token=form_token,
+            raw_fields=form,
+            gallery_id=gallery_choice(chosen),
         )
-    except MetadataInvalid as invalid:
-        try:
-            await run_in_threadpool(
-                lambda: uploads.remember_draft(token=form_token, owner=owner, values=values)
-            )
-        except UploadNotFound as missing:
-            return _expired(request, missing)
-        keep_form_state(request, {"gallery_id": chosen}, invalid.errors)
-        flash(request, invalid.message, "error")
-        return redirect(STEP_TWO)
-    except UploadNotFound as missing:
-        return _expired(request, missing)
+    )
+    if isinstance(outcome, Gone):
+        return _expired(request, outcome.message)
+    if isinstance(outcome, Refused):
+        keep_form_state(request, {"gallery_id": chosen}, outcome.errors)
+        flash(request, outcome.message, "error")
+        return redirect(urls.NOJS_UPLOAD_METADATA)
     request.session.pop(UPLOAD_TOKEN_KEY, None)
-    flash(request, "Your image was uploaded.", "success")
-    return redirect(f"/nojs/images/{image_id}")
+    flash(request, outcome.message, "success")
+    return redirect(urls.nojs_image(outcome.image_id))
 
 
 @router.post("/cancel")
 async def cancel_upload(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
     await _discard_pending(request, uploads, user)
     flash(request, "Upload cancelled.", "info")
-    return redirect("/nojs/images")
+    return redirect(urls.NOJS_LIBRARY)
 
 
 @router.post("/different")
 async def upload_different(request: Request, uploads: UploadsDep, user: UserDep) -> Response:
     await _discard_pending(request, uploads, user)
     flash(request, "Choose another image.", "info")
-    return redirect(STEP_ONE)
+    return redirect(urls.NOJS_UPLOAD)
 
 
 async def _discard_pending(request: Request, uploads: UploadService, user: CurrentUser) -> None:
@@ -281,9 +271,7 @@ async def _discard_pending(request: Request, uploads: UploadService, user: Curre
     require_csrf(request, form)
     owner = user.upload_owner
     token = request.session.pop(UPLOAD_TOKEN_KEY, None)
-    # An upload that expired and was cleaned up already is the outcome the person asked for.
-    with contextlib.suppress(UploadNotFound):
-        await run_in_threadpool(lambda: uploads.cancel(token=token, owner=owner))
+    await run_in_threadpool(lambda: discard_upload(uploads, owner=owner, token=token))
 
 
 @router.get("/preview")
@@ -309,7 +297,7 @@ def preview(
     )
 
 
-def _expired(request: Request, missing: UploadNotFound) -> Response:
+def _expired(request: Request, message: str) -> Response:
     request.session.pop(UPLOAD_TOKEN_KEY, None)
-    flash(request, missing.message, "error")
-    return redirect(STEP_ONE)
+    flash(request, message, "error")
+    return redirect(urls.NOJS_UPLOAD)

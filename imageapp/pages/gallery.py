@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.pages.components import live_region, pagination
 from imageapp.pages.gallery_sort import ITEM_ID, SortableList
 from imageapp.pages.layout import JS_ONLY, page_shell
@@ -32,7 +32,7 @@ DROP_MARKS = {
 def back_link() -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon("arrow-left", size=16), rx.text("All galleries"), spacing="1"),
-        href=routes.GALLERIES,
+        href=urls.GALLERIES,
         size="2",
     )
 
@@ -157,7 +157,7 @@ def gallery_entry(entry: ObjectVar[GalleryEntry]) -> rx.Component:
 
 
 def gallery_pagination() -> rx.Component:
-    here = routes.GALLERIES + "/" + GALLERY.id.to_string()
+    here = urls.GALLERIES + "/" + GALLERY.id.to_string()
     return pagination(
         page=GALLERY.page,
         pages=GALLERY.pages,
@@ -236,7 +236,7 @@ def not_found() -> rx.Component:
         rx.vstack(
             rx.icon("folder-x", size=48, color="var(--gray-9)"),
             rx.heading("Gallery not found", size="5", as_="h1"),
-            rx.link("All galleries", href=routes.GALLERIES),
+            rx.link("All galleries", href=urls.GALLERIES),
             align="center",
             spacing="3",
         ),

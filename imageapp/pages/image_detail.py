@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
 from imageapp.state.image_detail import ImageDetailState
@@ -23,7 +23,7 @@ WEB_SIZES = "(min-width: 1024px) 680px, 100vw"
 def back_link() -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon("arrow-left", size=16), rx.text("Library"), spacing="1", align="center"),
-        href=routes.LIBRARY,
+        href=urls.LIBRARY,
         size="2",
     )
 
@@ -101,7 +101,7 @@ def not_found() -> rx.Component:
             rx.icon("image-off", size=48, color="var(--gray-9)"),
             rx.heading("Image not found", size="5", as_="h1"),
             rx.text("There is no image at this address.", color_scheme="gray"),
-            rx.link("Back to the library", href=routes.LIBRARY),
+            rx.link("Back to the library", href=urls.LIBRARY),
             align="center",
             spacing="3",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.state.account import AccountState
 
 # Elements with this class only make sense with JavaScript (spinners that would spin forever).
@@ -28,7 +28,7 @@ def no_javascript_notice() -> rx.Component:
             rx.html(
                 f"<style>.{JS_ONLY} {{ display: none !important; }}</style>"
                 '<p style="padding: 1rem; text-align: center">JavaScript is off. '
-                f'<a href="?{routes.NOJS_QUERY}=1" style="color: var(--accent-11)">'
+                f'<a href="?{urls.NOJS_QUERY}=1" style="color: var(--accent-11)">'
                 "Use the basic HTML version</a>.</p>"
             )
         )
@@ -70,7 +70,7 @@ def header() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("images", size=22), rx.text("imageapp", weight="bold")),
-                href=routes.LIBRARY,
+                href=urls.LIBRARY,
                 color_scheme="gray",
                 high_contrast=True,
                 underline="none",
@@ -79,14 +79,14 @@ def header() -> rx.Component:
             rx.spacer(),
             rx.el.nav(
                 rx.hstack(
-                    nav_link("Library", routes.LIBRARY),
-                    nav_link("Galleries", routes.GALLERIES),
+                    nav_link("Library", urls.LIBRARY),
+                    nav_link("Galleries", urls.GALLERIES),
                     account_menu(),
                     rx.button(
                         rx.link(
                             rx.icon("upload", size=16),
                             "Upload",
-                            href=routes.UPLOAD,
+                            href=urls.UPLOAD,
                             underline="none",
                         ),
                         as_child=True,

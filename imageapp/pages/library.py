@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.pages.components import pagination
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.library_tools import bulk_actions, delete_dialog, filters, outcome
@@ -118,7 +118,7 @@ def empty_library() -> rx.Component:
             rx.heading("No images yet", size="5", as_="h2"),
             rx.text("Upload some photos and they will appear here.", color_scheme="gray"),
             rx.button(
-                rx.link(rx.icon("upload", size=16), "Upload images", href=routes.UPLOAD),
+                rx.link(rx.icon("upload", size=16), "Upload images", href=urls.UPLOAD),
                 as_child=True,
                 size="3",
             ),
@@ -193,8 +193,7 @@ def library_page() -> rx.Component:
             rx.cond(
                 LibraryState.loaded,
                 rx.badge(
-                    LibraryState.total_label,
-                    rx.cond(LibraryState.filtered, " match", ""),
+                    LibraryState.count_line,
                     size="2",
                     variant="soft",
                     id="library-count",

@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.pages.components import confirm_dialog, labelled, live_region
 from imageapp.state.bulk import BulkState
 from imageapp.state.library import ANY_GALLERY, LibraryState
@@ -165,7 +165,7 @@ def gallery_actions() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
-        rx.link("Create a gallery to add images to", href=routes.GALLERIES, size="2"),
+        rx.link("Create a gallery to add images to", href=urls.GALLERIES, size="2"),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.pages.components import labelled, live_log
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.upload_card import gallery_options, upload_card
@@ -80,7 +80,7 @@ def saved_banner() -> rx.Component:
             rx.callout.text(
                 rx.text.strong("Added to the library: "),
                 rx.foreach(UploadState.saved, saved_link),
-                rx.link("Open the library →", href=routes.LIBRARY, weight="medium"),
+                rx.link("Open the library →", href=urls.LIBRARY, weight="medium"),
             ),
             color_scheme="green",
             width="100%",

@@ -15,8 +15,6 @@ from imageapp.state import upload_cards as cards_
 from imageapp.state.upload import UploadState
 from imageapp.state.upload_cards import UploadCard
 
-ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
-
 
 def card_header(card: ObjectVar[UploadCard]) -> rx.Component:
     return rx.hstack(
@@ -172,7 +170,7 @@ def replace_button(card: ObjectVar[UploadCard], label: str) -> rx.Component:
         rx.button(rx.icon("refresh-cw", size=16), label, variant="soft", color_scheme="gray"),
         on_files=lambda chosen: UploadState.replace_card(card.key, chosen),
         multiple=False,
-        accept=ACCEPT,
+        accept=cards_.ACCEPT,
         label=label,
     )
 

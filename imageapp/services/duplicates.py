@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from imageapp.models import Image, ImageStatus
 from imageapp.services.library import ImageSummary, summarize
+from imageapp.services.scoping import in_store
 
 MAX_SHOWN = 5
 
@@ -24,7 +27,7 @@ def active_duplicates(
     same_bytes = (
         col(Image.sha256) == sha256,
         col(Image.status) == ImageStatus.ACTIVE.value,
-        col(Image.store_id).is_(None) if store_id is None else col(Image.store_id) == store_id,
+        in_store(store_id),
     )
     with engine.connect() as connection:  # the usual answer, "none", from the index alone
         if connection.scalar(sa.select(col(Image.id)).where(*same_bytes).limit(1)) is None:
@@ -34,3 +37,28 @@ def active_duplicates(
             select(Image).where(*same_bytes).order_by(col(Image.id)).limit(limit)
         ).all()
         return tuple(summarize(row) for row in rows)
+
+
+def duplicates_by_bytes(
+    engine: Engine, uploads: Sequence[tuple[str | None, int | None]], *, limit: int = MAX_SHOWN
+) -> dict[tuple[str | None, int | None], tuple[ImageSummary, ...]]:
+    """``active_duplicates`` for many (sha256, store) pairs at once, in one query: the
+    duplicates of each pair that has any, oldest first."""
+    wanted = {(sha256, store_id) for sha256, store_id in uploads if sha256}
+    if not wanted:
+        return {}
+    same_bytes = sa.or_(
+        *(sa.and_(col(Image.sha256) == sha256, in_store(store)) for sha256, store in wanted)
+    )
+    found: dict[tuple[str | None, int | None], list[ImageSummary]] = {}
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Image)
+            .where(same_bytes, col(Image.status) == ImageStatus.ACTIVE.value)
+            .order_by(col(Image.id))
+        ).all()
+        for row in rows:
+            shown = found.setdefault((row.sha256, row.store_id), [])
+            if len(shown) < limit:
+                shown.append(summarize(row))
+    return {key: tuple(images) for key, images in found.items()}

@@ -1,7 +1,7 @@
 """What a ``<picture>`` element needs to show one image, for both UIs.
 
-The URLs are the media route's (``/media/<id>`` and ``/media/<id>/<preset>.<digest>.<ext>``):
-one place builds them so the Reflex pages and the no-JS pages cannot drift apart.
+The URLs are the media route's (``/media/<id>`` and ``/media/<id>/<preset>.<digest>.<ext>``),
+built by ``imageapp.urls`` so the Reflex pages and the no-JS pages cannot drift apart.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from imageapp import urls
 from imageapp.services.rendering import MIME_TYPES
 from imageapp.services.renditions import StoredRendition
 
-MEDIA_PREFIX = "/media"
 # Order of <source> elements: the browser takes the first type it supports.
 SOURCE_ORDER = ("webp", "jpeg", "png")
 
@@ -33,17 +33,8 @@ class Picture:
     sources: tuple[PictureSource, ...] = ()
 
 
-def original_url(image_id: int) -> str:
-    return f"{MEDIA_PREFIX}/{image_id}"
-
-
 def rendition_url(rendition: StoredRendition) -> str:
-    return media_file_url(rendition.image_id, rendition.file_name)
-
-
-def media_file_url(image_id: int, file_name: str) -> str:
-    """URL of a rendition by its public name (``<preset>.<digest>.<ext>``)."""
-    return f"{MEDIA_PREFIX}/{image_id}/{file_name}"
+    return urls.media_file(rendition.image_id, rendition.file_name)
 
 
 def picture_for(
@@ -60,7 +51,7 @@ def picture_for(
     """
     chosen = [item for item in renditions if item.preset == preset]
     if not chosen:
-        return Picture(src=original_url(image_id), width=width, height=height)
+        return Picture(src=urls.media(image_id), width=width, height=height)
     largest = max(item.width for item in chosen)
     sources = tuple(
         PictureSource(mime_type=MIME_TYPES[fmt], srcset=_srcset(renditions, fmt, largest, preset))

@@ -22,7 +22,7 @@ from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
-from imageapp.services.duplicates import active_duplicates
+from imageapp.services.duplicates import active_duplicates, duplicates_by_bytes
 from imageapp.services.errors import GalleryUnavailable, MetadataInvalid, UploadNotFound
 from imageapp.services.galleries import GalleryNotFound, append_images, lock_gallery
 from imageapp.services.incoming import IncomingUpload, StoredFile
@@ -180,10 +180,13 @@ class UploadService:
             stored.mime_type,
             stored.size_bytes,
         )
-        return self._pending_from({**values, "id": image_id})
+        duplicates = active_duplicates(self.engine, stored.sha256, store_id=store_id)
+        return self._pending_from({**values, "id": image_id}, duplicates)
 
-    def _pending_from(self, row: Mapping[Any, Any]) -> PendingUpload:
-        """Display values of a pending row (with the store's duplicates of its bytes)."""
+    def _pending_from(
+        self, row: Mapping[Any, Any], duplicates: tuple[ImageSummary, ...] = ()
+    ) -> PendingUpload:
+        """Display values of a pending row."""
         return PendingUpload(
             image_id=row["id"],
             upload_token=row["upload_token"],
@@ -197,61 +200,70 @@ class UploadService:
             expires_at=row["created_at"] + self.pending_ttl,
             sha256=row["sha256"],
             store_id=row["store_id"],
-            duplicates=active_duplicates(self.engine, row["sha256"], store_id=row["store_id"]),
+            duplicates=duplicates,
         )
 
     # -- reading ------------------------------------------------------------------------------
 
-    def get_pending(self, *, token: str | None, owner: str) -> PendingUpload:
-        """The owner's pending upload; UploadNotFound if expired, gone or someone else's."""
+    def _live_rows(self, *, owner: str, token: str | None = None) -> list[Mapping[Any, Any]]:
+        """The owner's unexpired pending rows (one, with ``token``), oldest first: one query."""
+        cutoff = utcnow() - self.pending_ttl
+        query = sa.select(Image).where(
+            col(Image.upload_owner) == owner,
+            col(Image.status) == ImageStatus.PENDING.value,
+            col(Image.temp_path).is_not(None),
+            col(Image.created_at) > cutoff,
+        )
+        if token is not None:
+            query = query.where(col(Image.upload_token) == token)
+        with self.engine.connect() as connection:
+            return list(connection.execute(query.order_by(col(Image.id))).mappings())
+
+    def _live_row(self, *, token: str | None, owner: str) -> Mapping[Any, Any]:
         if not token or not _is_uuid(token):
             raise UploadNotFound()
-        with self.engine.connect() as connection:
-            row = (
-                connection.execute(
-                    sa.select(Image).where(
-                        col(Image.upload_token) == token,
-                        col(Image.status) == ImageStatus.PENDING.value,
-                        col(Image.upload_owner) == owner,
-                    )
-                )
-                .mappings()
-                .first()
-            )
-        if row is None or row["temp_path"] is None:
+        rows = self._live_rows(owner=owner, token=token)
+        if not rows:
             raise UploadNotFound()
-        if row["created_at"] + self.pending_ttl <= utcnow():
-            raise UploadNotFound()
-        return self._pending_from(row)
+        return rows[0]
 
-    def duplicates_of(self, *, token: str | None, owner: str) -> tuple[ImageSummary, ...]:
-        """Active images with the same bytes as the owner's pending upload (may be empty)."""
-        return self.get_pending(token=token, owner=owner).duplicates
+    def _live(self, *, token: str | None, owner: str) -> PendingUpload:
+        """The owner's pending upload without its duplicates (previews, drafts, finalize)."""
+        return self._pending_from(self._live_row(token=token, owner=owner))
+
+    def get_pending(self, *, token: str | None, owner: str) -> PendingUpload:
+        """The owner's pending upload with the store's duplicates of its bytes (for step 2);
+        UploadNotFound if expired, gone or someone else's."""
+        return self.pending_with_draft(token=token, owner=owner)[0]
+
+    def pending_with_draft(
+        self, *, token: str | None, owner: str
+    ) -> tuple[PendingUpload, dict[str, str]]:
+        """``get_pending`` and ``draft_of`` from one read (the step-2 page)."""
+        row = self._live_row(token=token, owner=owner)
+        duplicates = active_duplicates(self.engine, row["sha256"], store_id=row["store_id"])
+        return self._pending_from(row, duplicates), _draft_values(row["metadata_draft"])
+
+    def pending_with_drafts(self, *, owner: str) -> list[tuple[PendingUpload, dict[str, str]]]:
+        """The owner's unexpired pending uploads, oldest first, each with its duplicates and the
+        values last refused for it (to resume them after a reload). Two queries, however many."""
+        rows = self._live_rows(owner=owner)
+        found = duplicates_by_bytes(self.engine, [(row["sha256"], row["store_id"]) for row in rows])
+        return [
+            (
+                self._pending_from(row, found.get((row["sha256"], row["store_id"]), ())),
+                _draft_values(row["metadata_draft"]),
+            )
+            for row in rows
+        ]
 
     def list_pending(self, *, owner: str) -> list[PendingUpload]:
         """The owner's unexpired pending uploads, oldest first (to resume after a reload)."""
-        cutoff = utcnow() - self.pending_ttl
-        with self.engine.connect() as connection:
-            tokens = connection.scalars(
-                sa.select(col(Image.upload_token))
-                .where(
-                    col(Image.upload_owner) == owner,
-                    col(Image.status) == ImageStatus.PENDING.value,
-                    col(Image.created_at) > cutoff,
-                )
-                .order_by(col(Image.id))
-            ).all()
-        found = []
-        for token in tokens:
-            try:
-                found.append(self.get_pending(token=token, owner=owner))
-            except UploadNotFound:
-                continue  # expired or cleaned up between the two queries
-        return found
+        return [pending for pending, _draft in self.pending_with_drafts(owner=owner)]
 
     def pending_file(self, *, token: str | None, owner: str) -> tuple[Path, str]:
         """Path and sniffed MIME type of the owner's pending file (for the preview route)."""
-        pending = self.get_pending(token=token, owner=owner)
+        pending = self._live(token=token, owner=owner)
         path = self.storage.path_of(pending.temp_path)
         if not path.is_file():
             raise UploadNotFound()
@@ -259,7 +271,7 @@ class UploadService:
 
     def remember_draft(self, *, token: str | None, owner: str, values: Mapping[str, str]) -> None:
         """Keep refused step-2 values on the pending row so the form can show them again."""
-        pending = self.get_pending(token=token, owner=owner)
+        pending = self._live(token=token, owner=owner)
         draft = {field: str(values.get(field, ""))[:DRAFT_FIELD_MAX] for field in DRAFT_FIELDS}
         with self.engine.begin() as connection:
             connection.execute(
@@ -270,13 +282,7 @@ class UploadService:
 
     def draft_of(self, *, token: str | None, owner: str) -> dict[str, str]:
         """The values last refused for this pending upload ({} if none)."""
-        pending = self.get_pending(token=token, owner=owner)
-        with self.engine.connect() as connection:
-            raw = connection.scalar(
-                sa.select(col(Image.metadata_draft)).where(col(Image.id) == pending.image_id)
-            )
-        loaded = json.loads(raw) if raw else {}
-        return {field: str(loaded.get(field, "")) for field in DRAFT_FIELDS} if loaded else {}
+        return _draft_values(self._live_row(token=token, owner=owner)["metadata_draft"])
 
     # -- step 2 -------------------------------------------------------------------------------
 
@@ -309,7 +315,7 @@ class UploadService:
            job, which finds active images lacking renditions.
         """
         try:
-            pending = self.get_pending(token=token, owner=owner)
+            pending = self._live(token=token, owner=owner)
         except UploadNotFound:
             finished = self._completed_image_id(token, owner)
             if finished is None:
@@ -343,7 +349,7 @@ class UploadService:
 
     def cancel(self, *, token: str | None, owner: str) -> None:
         """Discard the owner's pending upload (cancel and upload-different)."""
-        pending = self.get_pending(token=token, owner=owner)
+        pending = self._live(token=token, owner=owner)
         self.cleanup.cleanup_single_pending(pending.upload_token)
 
     def _activate(
@@ -459,6 +465,12 @@ def _slug_clash(slug: str) -> MetadataInvalid:
             "it empty to make one from the title."
         }
     )
+
+
+def _draft_values(raw: str | None) -> dict[str, str]:
+    """A stored draft as the form's values ({} when nothing was refused)."""
+    loaded = json.loads(raw) if raw else {}
+    return {field: str(loaded.get(field, "")) for field in DRAFT_FIELDS} if loaded else {}
 
 
 def _is_uuid(value: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.state import identity
 
 
@@ -29,4 +29,4 @@ class AccountState(rx.State):
         """End the login session; the login page follows (the HTML one, as after any logout)."""
         await identity.log_out(self)
         self.email = self.store_name = ""
-        return identity.load_page(routes.LOGIN)
+        return identity.load_page(urls.LOGIN)

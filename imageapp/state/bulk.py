@@ -2,29 +2,25 @@
 inactive, add to or take out of a gallery, add tags; a sentence says what each one did.
 
 The selection lives in LibraryState (it belongs to the grid); the page hands it to these
-handlers. Ids from the browser are never trusted: the bulk service keeps only the logged-in
-store's own images and reports the rest.
+handlers, which call the bulk use cases the no-JS form calls too (services.usecases.bulk). Ids
+from the browser are never trusted: the bulk service keeps only the logged-in store's own
+images and the use case reports the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
-from imageapp.services.errors import ImageAppError
 from imageapp.services.ids import is_id, parse_id
+from imageapp.services.usecases.bulk import NOTHING_SELECTED, BulkOutcome
 from imageapp.state import bulk_jobs as jobs
-from imageapp.state.bulk_jobs import Outcome
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.library import LibraryState
 
-NOTHING_SELECTED = "Select one or more images first."
-# A bulk job for (store id, image ids).
-Job = Callable[[int, list[int]], Outcome]
+__all__ = ["NOTHING_SELECTED", "BulkState"]
 
 
 def image_ids(values: list[Any]) -> list[int]:
@@ -56,24 +52,23 @@ class BulkState(rx.State):
 
     @rx.event
     async def set_active(self, selected: list[Any]) -> Any:
-        return await self._run(selected, functools.partial(_status, status="active"))
+        return await self._run(selected, "set_active")
 
     @rx.event
     async def set_inactive(self, selected: list[Any]) -> Any:
-        return await self._run(selected, functools.partial(_status, status="inactive"))
+        return await self._run(selected, "set_inactive")
 
     @rx.event
     async def add_tags(self, selected: list[Any]) -> Any:
-        tags = self.tags
-        return await self._run(selected, lambda store, ids: jobs.add_tags(store, ids, tags))
+        return await self._run(selected, "add_tags")
 
     @rx.event
     async def add_to_gallery(self, selected: list[Any]) -> Any:
-        return await self._to_gallery(selected, jobs.add_to_gallery)
+        return await self._run(selected, "add_to_gallery")
 
     @rx.event
     async def remove_from_gallery(self, selected: list[Any]) -> Any:
-        return await self._to_gallery(selected, jobs.remove_from_gallery)
+        return await self._run(selected, "remove_from_gallery")
 
     # -- delete: a question first -------------------------------------------------------
 
@@ -82,16 +77,11 @@ class BulkState(rx.State):
         user, ids = await current_user(self), image_ids(selected)
         if user is None:
             return to_login(self)
-        if not ids:
-            return self._say(Outcome(NOTHING_SELECTED, ok=False))
-        count, self.delete_question = await asyncio.to_thread(
-            jobs.delete_question, user.store_id, ids
-        )
-        if count == 0:
-            return self._say(
-                Outcome("None of these images is in your library.", ok=False, gone=tuple(ids))
-            )
-        self._delete_ids, self.delete_open = ids, True
+        asked = await asyncio.to_thread(jobs.delete_question, user.store_id, ids)
+        if isinstance(asked, BulkOutcome):
+            return self._say(asked)
+        self.delete_question = asked.question
+        self._delete_ids, self.delete_open = asked.image_ids, True
         return None
 
     @rx.event
@@ -101,35 +91,22 @@ class BulkState(rx.State):
     @rx.event
     async def confirm_delete(self) -> Any:
         ids, self._delete_ids, self.delete_open = self._delete_ids, [], False
-        return await self._run(ids, jobs.delete)
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        return self._say(await asyncio.to_thread(jobs.delete, user.store_id, ids))
 
     # -- helpers ----------------------------------------------------------------------------
 
-    async def _to_gallery(
-        self, selected: list[Any], job: Callable[[int, list[int], int], Outcome]
-    ) -> Any:
-        gallery_id = parse_id(self.target_gallery)
-        if gallery_id is None:
-            return self._say(Outcome("Choose a gallery first.", ok=False))
-        return await self._run(selected, lambda store, ids: job(store, ids, gallery_id))
-
-    async def _run(self, selected: list[Any], job: Job) -> Any:
+    async def _run(self, selected: list[Any], action: str) -> Any:
         """One action on the selection in the logged-in user's store, then the page anew."""
         user, ids = await current_user(self), image_ids(selected)
         if user is None:
             return to_login(self)
-        if not ids:
-            return self._say(Outcome(NOTHING_SELECTED, ok=False))
-        try:
-            outcome = await asyncio.to_thread(job, user.store_id, ids)
-        except ImageAppError as refused:
-            outcome = jobs.refused(refused)
+        gallery, tags = self.target_gallery, self.tags
+        outcome = await asyncio.to_thread(jobs.run, action, user.store_id, ids, gallery, tags)
         return self._say(outcome)
 
-    def _say(self, outcome: Outcome) -> Any:
+    def _say(self, outcome: BulkOutcome) -> Any:
         self.message, self.message_ok = outcome.message, outcome.ok
         return LibraryState.after_bulk(list(outcome.gone))  # type: ignore[operator]
-
-
-def _status(store_id: int, ids: list[int], *, status: str) -> Outcome:
-    return jobs.set_status(store_id, ids, status)

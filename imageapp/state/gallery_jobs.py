@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 
+from imageapp import urls
 from imageapp.db import get_engine, session_scope
-from imageapp.pages import routes
 from imageapp.services.factory import build_gallery_service
 from imageapp.services.galleries import GalleryNotFound, GallerySummary
 from imageapp.services.gallery_moves import move_by_steps, move_next_to
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.services.thumbnails import list_pictures
+from imageapp.services.wording import count_label
 from imageapp.state.pictures import PictureView, active_pictures
 
 THUMBNAIL_PRESET = "thumb"
@@ -68,11 +69,6 @@ class GalleryView:
     images: list[GalleryEntry] = dataclasses.field(default_factory=list)
 
 
-def count_label(count: int, noun: str = "image", plural: str = "") -> str:
-    """``1 image``, ``3 images`` (``plural`` for nouns that do not just take an s)."""
-    return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
-
-
 def gallery_choices(store_id: int) -> list[GalleryChoice]:
     """The store's galleries by title, for selects."""
     return [
@@ -97,7 +93,7 @@ def _card(summary: GallerySummary, pictures: dict[int, PictureView]) -> GalleryC
         id=summary.id,
         title=summary.title,
         description=summary.description,
-        url=routes.gallery(summary.id),
+        url=urls.gallery(summary.id),
         count_label=count_label(summary.image_count),
         has_cover=cover is not None,
         cover=cover or PictureView(),
@@ -122,7 +118,7 @@ def read_gallery(store_id: int, gallery_id: int, page: int) -> GalleryView | Non
             id=image.id,
             title=image.title,
             alt_text=image.alt_text,
-            url=routes.image(image.id),
+            url=urls.image(image.id),
             position=first + n,
             active=image.id in pictures,
             is_cover=image.id == summary.cover_image_id,
@@ -137,7 +133,7 @@ def read_gallery(store_id: int, gallery_id: int, page: int) -> GalleryView | Non
         count=found.total,
         page=found.page,
         pages=found.pages,
-        library_url=routes.library({"gallery": summary.id}),
+        library_url=urls.library({"gallery": summary.id}),
         images=entries,
     )
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import reflex as rx
 
+from imageapp import urls
 from imageapp.config import get_settings
 from imageapp.db import get_engine
-from imageapp.pages import routes
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.session_cookie import AUTH_KEY, SessionCodec
 
@@ -44,8 +44,8 @@ async def current_user(state: rx.State) -> CurrentUser | None:
 def to_login(state: rx.State) -> Any:
     """Send the browser to the login page, which brings it back here afterwards."""
     url = state.router.url
-    path = url.path.rstrip("/") or routes.LIBRARY  # prod serves /upload as /upload/
-    return load_page(routes.login(path + (f"?{url.query}" if url.query else "")))
+    path = url.path.rstrip("/") or urls.LIBRARY  # prod serves /upload as /upload/
+    return load_page(urls.login(path + (f"?{url.query}" if url.query else "")))
 
 
 def load_page(path: str) -> Any:

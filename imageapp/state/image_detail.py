@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from imageapp import urls
 from imageapp.db import get_engine, session_scope
-from imageapp.pages import routes
 from imageapp.services.ids import parse_id
 from imageapp.services.library import ImageSummary, get_active_image
 from imageapp.services.validation import format_bytes
@@ -55,7 +55,7 @@ class ImageView:
             file_size=format_bytes(image.size_bytes),
             uploaded=f"{image.created_at:%d %B %Y, %H:%M} UTC",
             original_filename=image.original_filename,
-            original_url=routes.media(image.id),
+            original_url=urls.media(image.id),
             picture=picture,
         )
 

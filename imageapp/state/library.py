@@ -1,8 +1,8 @@
 """State of the library page: one page of the store's images, filtered, read off the event loop.
 
-The URL is the source of truth for what is shown (``?q=&tag=&gallery=&status=&page=``): the
-filter controls navigate to a new URL and the page's on_load reads it, so back, reload and
-shared links all show the same images.
+The URL is the source of truth for what is shown (``?status=&gallery=&tag=&q=&page=``, read and
+written by the LibraryQuery both UIs share): the filter controls navigate to a new URL and the
+page's on_load reads it, so back, reload and shared links all show the same images.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from imageapp import urls
 from imageapp.config import get_settings
 from imageapp.db import get_engine, session_scope
-from imageapp.pages import routes
-from imageapp.services.ids import parse_id
-from imageapp.services.library import LibraryFilter, list_images
-from imageapp.state.gallery_jobs import GalleryChoice, count_label, gallery_choices
+from imageapp.services.library import list_images
+from imageapp.services.library_query import TEXT_MAX, LibraryQuery
+from imageapp.services.metadata import TAG_MAX
+from imageapp.services.wording import count_label, matching_label
+from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import PictureView, active_pictures
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 THUMBNAIL_PRESET = "thumb"
-STATUSES = ("active", "inactive", "all")
 ANY_GALLERY = "any"  # select items cannot have an empty value
-FILTER_TEXT_MAX = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,53 +50,13 @@ class LibraryPage:
     pages: int
 
 
-@dataclasses.dataclass(frozen=True)
-class Filters:
-    """The library's filters as the URL and the controls hold them (all text)."""
-
-    text: str = ""
-    tag: str = ""
-    gallery: str = ANY_GALLERY
-    status: str = "active"
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> Filters:
-        """Whatever the URL says, made safe: unknown values fall back to the defaults."""
-        gallery = query.get("gallery", "")
-        status = query.get("status", "active")
-        return cls(
-            text=query.get("q", "").strip()[:FILTER_TEXT_MAX],
-            tag=query.get("tag", "").strip()[:FILTER_TEXT_MAX],
-            gallery=str(parse_id(gallery) or ANY_GALLERY),
-            status=status if status in STATUSES else "active",
-        )
-
-    def query(self, page: int = 1) -> dict[str, str | int]:
-        """The URL query naming these filters (defaults left out)."""
-        return {
-            "q": self.text.strip(),
-            "tag": self.tag.strip(),
-            "gallery": "" if self.gallery == ANY_GALLERY else self.gallery,
-            "status": "" if self.status == "active" else self.status,
-            "page": "" if page <= 1 else page,
-        }
-
-    def for_service(self) -> LibraryFilter:
-        return LibraryFilter(
-            status=self.status,
-            gallery_id=None if self.gallery == ANY_GALLERY else int(self.gallery),
-            tag=self.tag,
-            text=self.text,
-        )
-
-
-def read_library_page(page: int, store_id: int, filters: Filters | None = None) -> LibraryPage:
+def read_library_page(page: int, store_id: int, filters: LibraryQuery | None = None) -> LibraryPage:
     """One page of the store's images with thumbnails; blocking, so callers use a thread."""
     with session_scope() as session:
         result = list_images(
             session,
             store_id=store_id,
-            filters=(filters or Filters()).for_service(),
+            filters=(filters or LibraryQuery()).filters(),
             page=page,
             page_size=get_settings().page_size,
         )
@@ -106,7 +66,7 @@ def read_library_page(page: int, store_id: int, filters: Filters | None = None) 
             id=image.id,
             title=image.title,
             alt_text=image.alt_text,
-            url=routes.image(image.id),
+            url=urls.image(image.id),
             picture=pictures.get(image.id, PictureView()),
             active=image.id in pictures,
         )
@@ -120,15 +80,15 @@ class LibraryView:
     """A page of the library, the filters it applied and the galleries to choose from."""
 
     page: LibraryPage
-    filters: Filters
+    filters: LibraryQuery
     galleries: list[GalleryChoice]
 
 
-def read_library(page: int, store_id: int, filters: Filters) -> LibraryView:
+def read_library(store_id: int, filters: LibraryQuery) -> LibraryView:
     choices = gallery_choices(store_id)
-    if filters.gallery not in {choice.value for choice in choices}:
-        filters = dataclasses.replace(filters, gallery=ANY_GALLERY)  # not (or no longer) ours
-    return LibraryView(read_library_page(page, store_id, filters), filters, choices)
+    if str(filters.gallery_id) not in {choice.value for choice in choices}:
+        filters = filters.model_copy(update={"gallery_id": None})  # not (or no longer) ours
+    return LibraryView(read_library_page(filters.page, store_id, filters), filters, choices)
 
 
 class LibraryState(RenditionWatcher, rx.State):
@@ -158,6 +118,11 @@ class LibraryState(RenditionWatcher, rx.State):
         return count_label(self.total)
 
     @rx.var
+    def count_line(self) -> str:
+        """The count badge: "3 images", or "1 image matches" under filters (as the no-JS page)."""
+        return matching_label(self.total, self.filtered)
+
+    @rx.var
     def page_selected(self) -> bool:
         """Every image of this page is checked (the "select all on this page" box)."""
         return bool(self.items) and {item.id for item in self.items} <= set(self.selected)
@@ -175,16 +140,15 @@ class LibraryState(RenditionWatcher, rx.State):
         query = self.router.url.query_parameters
         if self._owner != user.id:
             self.selected, self._owner = [], user.id
-        filters = Filters.from_query(query)
-        page = parse_id(query.get("page")) or 1
-        view = await asyncio.to_thread(read_library, page, user.store_id, filters)
+        filters = LibraryQuery.from_params(query)
+        view = await asyncio.to_thread(read_library, user.store_id, filters)
         result, filters, self.galleries = view.page, view.filters, view.galleries
         self.items, self.total = result.items, result.total
         self.page, self.pages = result.page, result.pages
         self._show_filters(filters)
-        self.filtered = filters != Filters()
-        self.previous_url = routes.library(filters.query(result.page - 1))
-        self.next_url = routes.library(filters.query(result.page + 1))
+        self.filtered = filters.filtered
+        self.previous_url = urls.library(filters.params(page=result.page - 1))
+        self.next_url = urls.library(filters.params(page=result.page + 1))
         self.loaded = True
         return self._watch_if_waiting()
 
@@ -224,11 +188,11 @@ class LibraryState(RenditionWatcher, rx.State):
 
     @rx.event
     def set_filter_text(self, value: str) -> None:
-        self.filter_text = value[:FILTER_TEXT_MAX]
+        self.filter_text = value[:TEXT_MAX]
 
     @rx.event
     def set_filter_tag(self, value: str) -> None:
-        self.filter_tag = value[:FILTER_TEXT_MAX]
+        self.filter_tag = value[:TAG_MAX]
 
     @rx.event
     def choose_gallery(self, value: str) -> Any:
@@ -246,15 +210,15 @@ class LibraryState(RenditionWatcher, rx.State):
 
     @rx.event
     def clear_filters(self) -> Any:
-        self._show_filters(Filters())
-        return rx.redirect(routes.LIBRARY)
+        self._show_filters(LibraryQuery())
+        return rx.redirect(urls.LIBRARY)
 
     def _show_chosen(self) -> Any:
         """Go to the first page of what the controls say (on_load then reads it)."""
-        return rx.redirect(routes.library(self._filters().query()))
+        return rx.redirect(urls.library(self._filters().params()))
 
-    def _filters(self) -> Filters:
-        return Filters.from_query(
+    def _filters(self) -> LibraryQuery:
+        return LibraryQuery.from_params(
             {
                 "q": self.filter_text,
                 "tag": self.filter_tag,
@@ -263,6 +227,7 @@ class LibraryState(RenditionWatcher, rx.State):
             }
         )
 
-    def _show_filters(self, filters: Filters) -> None:
+    def _show_filters(self, filters: LibraryQuery) -> None:
         self.filter_text, self.filter_tag = filters.text, filters.tag
-        self.filter_gallery, self.filter_status = filters.gallery, filters.status
+        self.filter_gallery = str(filters.gallery_id or ANY_GALLERY)
+        self.filter_status = filters.status

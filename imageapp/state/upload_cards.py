@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from imageapp.pages import routes
+from imageapp import urls
 from imageapp.services.ids import parse_id
 from imageapp.services.metadata import parse_tags
 from imageapp.services.uploads import PendingUpload
-from imageapp.services.validation import format_bytes, too_large
+from imageapp.services.usecases.uploads import METADATA_FIELDS
+from imageapp.services.validation import ACCEPT_ATTRIBUTE, format_bytes, too_large
 from imageapp.state.pictures import MIME_LABELS
 
 QUEUED = "queued"  # chosen in the browser, its request not started yet
@@ -28,11 +29,11 @@ SAVING = "saving"  # being finalized
 REFUSED = "refused"  # step 1 refused it: the message says why
 IN_FLIGHT = (QUEUED, UPLOADING, CHECKING)
 
-METADATA_FIELDS = ("title", "alt_text", "description", "slug", "tags")
 NO_GALLERY = "none"  # select items cannot have an empty value
 MAX_CARDS = 50
 FILENAME_SHOWN = 120
 REFERENCE = re.compile(r"^[0-9a-f]{32}$")
+ACCEPT = ACCEPT_ATTRIBUTE  # what the file picker offers: the types step 1 accepts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +46,7 @@ class ImageLink:
 
 
 def image_link(image_id: int, title: str) -> ImageLink:
-    return ImageLink(id=image_id, title=title.strip() or "Untitled", url=routes.image(image_id))
+    return ImageLink(id=image_id, title=title.strip() or "Untitled", url=urls.image(image_id))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +123,7 @@ def ready(card: UploadCard, pending: PendingUpload) -> UploadCard:
         progress=100,
         message="",
         token=pending.upload_token,
-        preview_url=routes.pending_preview(pending.upload_token),
+        preview_url=urls.pending_preview(pending.upload_token),
         details=describe(pending),
         duplicates=[
             image_link(image.id, image.title or image.original_filename)

@@ -76,17 +76,17 @@ def test_add_to_and_remove_from_a_gallery(
     ids = [finished_image(client, f"p{n}", n) for n in range(3)]
     bulk(client, ids[:1], "add_to_gallery", gallery_id=str(summer))
     bulk(client, ids, "add_to_gallery", gallery_id=str(summer))
-    assert "2 images added to 'Summer' (1 image already in it)." in flash_of(client)
+    assert "2 images added to 'Summer'. 1 image was there already." in flash_of(client)
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=summer) == ids
     bulk(client, ids[1:], "remove_from_gallery", gallery_id=str(summer))
-    assert "2 images removed from 'Summer'." in flash_of(client)
+    assert "2 images taken out of 'Summer'." in flash_of(client)
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=summer) == ids[:1]
 
 
 def test_add_tags_then_filter_by_tag(client: TestClient) -> None:
     a, b = finished_image(client, "a", 1), finished_image(client, "b", 2)
     bulk(client, [a], "add_tags", tags="Beach, summer")
-    assert "Tagged 1 image with beach, summer." in flash_of(client)
+    assert "Tags beach, summer added to 1 image." in flash_of(client)
     assert listed(client, "/nojs/images?tag=beach") == [a]
     assert listed(client, "/nojs/images") == [b, a]
 
@@ -195,7 +195,7 @@ def test_foreign_and_unknown_ids_are_ignored_and_reported(
     theirs = finished_image(stranger_client, "theirs", 2)
     bulk(client, [mine, theirs, 424242], "set_inactive")
     assert "1 image set inactive" in (message := flash_of(client))
-    assert "2 images of the selection were ignored: not in your library." in message
+    assert "2 images were not in your library and left alone." in message
     assert statuses(app_settings, carol) == {theirs: "active"}
     confirm = bulk(client, [theirs, "junk"], "delete")
     assert confirm.headers["location"] == "/nojs/images"
@@ -212,8 +212,8 @@ def test_foreign_and_unknown_ids_are_ignored_and_reported(
     [
         ("", {}, "action", "Choose what to do with the selected images."),
         ("explode", {}, "action", "Choose what to do with the selected images."),
-        ("add_to_gallery", {}, "gallery_id", "Choose a gallery."),
-        ("remove_from_gallery", {"gallery_id": "x"}, "gallery_id", "Choose a gallery."),
+        ("add_to_gallery", {}, "gallery_id", "Choose a gallery first."),
+        ("remove_from_gallery", {"gallery_id": "x"}, "gallery_id", "Choose a gallery first."),
         ("add_to_gallery", {"gallery_id": "424242"}, "gallery_id", "There is no such gallery"),
         ("add_tags", {"tags": " , "}, "tags", "Enter one or more tags"),
         ("add_tags", {"tags": "x" * 60}, "tags", "Give 1 to 20 tags"),
@@ -237,7 +237,7 @@ def test_refused_forms_show_the_error_by_its_field_and_keep_the_choice(
 def test_nothing_selected(client: TestClient) -> None:
     finished_image(client, "a", 1)
     assert bulk(client, [], "set_inactive").headers["location"] == "/nojs/images#bulk"
-    assert "Select at least one image first." in flash_of(client)
+    assert "Select one or more images first." in flash_of(client)
 
 
 def test_another_stores_gallery_is_not_a_target(

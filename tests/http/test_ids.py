@@ -161,7 +161,7 @@ def test_bulk_forms_ignore_too_large_image_ids(
     assert bulk(client, [image_id, number], "set_inactive").status_code == 303
     message = flash_of(client)
     assert "1 image set inactive" in message
-    assert "1 image of the selection was ignored: not in your library." in message
+    assert "1 image was not in your library and left alone." in message
     assert bulk(client, [number], "delete").headers["location"] == "/nojs/images"
     assert "None of the selected images is in your library." in flash_of(client)
     response = client.post(
@@ -187,5 +187,5 @@ def test_bulk_forms_refuse_a_too_large_gallery_by_its_field(
     gallery_id, image_id = placed
     response = bulk(client, [image_id], action, gallery_id=number)
     assert response.headers["location"] == "/nojs/images#bulk"
-    assert 'id="bulk_gallery_id_error">Choose a gallery.' in client.get("/nojs/images").text
+    assert 'id="bulk_gallery_id_error">Choose a gallery first.' in client.get("/nojs/images").text
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=gallery_id) == [image_id]

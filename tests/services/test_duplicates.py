@@ -15,19 +15,21 @@ def test_the_same_bytes_as_an_active_image_are_reported(uploads: UploadService) 
     data = jpeg_bytes(seed=7)
     first = pending_upload(uploads, data=data)
     assert first.duplicates == ()
-    assert uploads.duplicates_of(token=first.upload_token, owner="session-1") == ()
+    assert uploads.get_pending(token=first.upload_token, owner="session-1").duplicates == ()
     first_id = uploads.finalize(
         token=first.upload_token, owner="session-1", metadata=metadata("Harbour")
     )
 
     again = pending_upload(uploads, owner="session-2", data=data)
     assert [(d.id, d.title) for d in again.duplicates] == [(first_id, "Harbour")]
-    found = uploads.duplicates_of(token=again.upload_token, owner="session-2")
+    found = uploads.get_pending(token=again.upload_token, owner="session-2").duplicates
     assert [d.id for d in found] == [first_id]
     assert uploads.get_pending(token=again.upload_token, owner="session-2") == again
 
     other = pending_upload(uploads, owner="session-2", data=jpeg_bytes(seed=8))
     assert other.duplicates == ()
+    listed = {pending.upload_token: pending for pending in uploads.list_pending(owner="session-2")}
+    assert listed == {again.upload_token: again, other.upload_token: other}
 
 
 def test_keep_anyway_finishes_as_usual(uploads: UploadService, engine: Engine) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 
 import pytest
@@ -231,3 +233,45 @@ def test_refused_values_are_kept_as_a_draft_until_finalize(
     uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
     with engine.connect() as connection:
         assert connection.scalar(sa.select(Image.metadata_draft)) is None
+
+
+@contextmanager
+def counted_queries(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` runs inside the block."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def queries_to_list(uploads: UploadService, engine: Engine, owner: str) -> int:
+    with counted_queries(engine) as statements:
+        listed = uploads.pending_with_drafts(owner=owner)
+    assert all(draft["title"] == "refused" for _pending, draft in listed)
+    assert all(pending.duplicates for pending, _draft in listed)
+    return len(statements)
+
+
+def test_listing_pending_uploads_costs_the_same_queries_for_one_or_ten(
+    uploads: UploadService, engine: Engine
+) -> None:
+    """Resuming the upload page reads every pending upload with its draft and duplicates:
+    a constant number of queries, not one (or five) per upload."""
+    data = jpeg_bytes(seed=3)
+    done = pending_upload(uploads, owner="me", data=data)
+    uploads.finalize(token=done.upload_token, owner="me", metadata=metadata("First"))
+    counts = {}
+    for owner, many in (("one", 1), ("ten", 10)):
+        for _ in range(many):
+            pending = pending_upload(uploads, owner=owner, data=data)
+            uploads.remember_draft(
+                token=pending.upload_token, owner=owner, values={"title": "refused"}
+            )
+        counts[many] = queries_to_list(uploads, engine, owner)
+    assert counts[10] == counts[1] <= 2

@@ -12,7 +12,7 @@ from imageapp.db import session_scope
 from imageapp.services.factory import build_gallery_service, build_upload_service
 from imageapp.services.library import get_active_image
 from imageapp.state.bulk import BulkState
-from imageapp.state.library import Filters, LibraryState
+from imageapp.state.library import LibraryState
 from tests.state.conftest import Member, active_image, call, make_state, pending_of, sign_in
 
 
@@ -44,39 +44,7 @@ def refreshes_library(event: Any, gone: list[int]) -> bool:
     return "after_bulk" in str(event) and str(gone) in str(event.args)
 
 
-# -- filters and the URL --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("query", "filters"),
-    [
-        ({}, Filters()),
-        (
-            {"q": " sea ", "tag": "Boats", "gallery": "7", "status": "all"},
-            Filters("sea", "Boats", "7", "all"),
-        ),
-        ({"gallery": "x7", "status": "pending"}, Filters()),
-        ({"gallery": "9" * 19}, Filters()),
-    ],
-)
-def test_filters_from_the_url_are_made_safe(query: dict[str, str], filters: Filters) -> None:
-    assert Filters.from_query(query) == filters
-
-
-def test_filters_round_trip_through_the_url() -> None:
-    filters = Filters("sea & sun", "boats", "7", "inactive")
-
-    query = filters.query(page=2)
-
-    assert query == {
-        "q": "sea & sun",
-        "tag": "boats",
-        "gallery": "7",
-        "status": "inactive",
-        "page": 2,
-    }
-    assert Filters.from_query({k: str(v) for k, v in query.items()}) == filters
-    assert Filters().query() == {"q": "", "tag": "", "gallery": "", "status": "", "page": ""}
+# -- filters and the URL (the query model itself: tests/unit/test_library_query.py) -----------
 
 
 def test_the_url_filters_the_library(member: Member) -> None:
@@ -137,7 +105,7 @@ def test_choosing_a_filter_goes_to_its_first_page(member: Member) -> None:
 
     redirect = call(LibraryState.choose_status, state, "all")
 
-    assert redirect.args[0][1].equals(Var.create("/?q=harbour+boats&status=all"))
+    assert redirect.args[0][1].equals(Var.create("/?status=all&q=harbour+boats"))
     cleared = call(LibraryState.clear_filters, state)
     assert cleared.args[0][1].equals(Var.create("/"))
     assert (state.filter_text, state.filter_status) == ("", "active")
@@ -235,6 +203,10 @@ def test_add_tags_and_its_refusal(member: Member) -> None:
     call(BulkState.set_tags, state, " , ")
     call(BulkState.add_tags, state, [a])
     assert state.message_ok is False
+    assert state.message == "Enter one or more tags, separated by commas."  # as the no-JS form
+    call(BulkState.set_tags, state, "x" * 60)
+    call(BulkState.add_tags, state, [a])
+    assert state.message_ok is False
     assert state.message.startswith("Give 1 to")
 
 
@@ -279,7 +251,7 @@ def test_a_delete_naming_no_image_of_the_store_asks_nothing(
 
     call(BulkState.ask_delete, state, [theirs])
     assert state.delete_open is False
-    assert state.message == "None of these images is in your library."
+    assert state.message == "None of the selected images is in your library."
     call(BulkState.confirm_delete, state)  # a client sending it anyway deletes nothing
     assert state.message == "Select one or more images first."
 

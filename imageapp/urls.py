@@ -1,0 +1,115 @@
+"""Every URL the app links to, in one place (paths fixed by DESIGN.md): the Reflex pages, the
+no-JS pages and their forms, and the media route.
+
+A plain leaf module at the package root, imported by pages, states, the fallback routes and
+(as the Jinja2 global ``urls``) the templates, so no front end spells a path of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote, urlencode
+
+# -- the Reflex pages ---------------------------------------------------------------------------
+LIBRARY = "/"
+UPLOAD = "/upload"
+IMAGE = "/images/[image_id]"
+GALLERIES = "/galleries"
+GALLERY = "/galleries/[gallery_id]"
+
+# -- the no-JS pages and the forms they post to ---------------------------------------------------
+NOJS = "/nojs"
+NOJS_LIBRARY = "/nojs/images"
+NOJS_UPLOAD = "/nojs/images/upload"
+NOJS_UPLOAD_METADATA = "/nojs/images/upload/metadata"
+NOJS_UPLOAD_CANCEL = "/nojs/images/upload/cancel"
+NOJS_UPLOAD_DIFFERENT = "/nojs/images/upload/different"
+PENDING_PREVIEW = "/nojs/images/upload/preview"
+NOJS_BULK = "/nojs/images/bulk"
+NOJS_BULK_DELETE = "/nojs/images/bulk/delete"
+NOJS_GALLERIES = "/nojs/galleries"
+NOJS_STATIC = "/nojs/static"
+LOGIN = "/nojs/login"
+LOGOUT = "/nojs/logout"
+SETUP = "/nojs/setup"
+USERS = "/nojs/users"
+# A JS-off browser follows "?nojs=1" on any Reflex page to that page's /nojs counterpart.
+NOJS_QUERY = "nojs"
+
+# -- files ----------------------------------------------------------------------------------------
+MEDIA = "/media"
+
+
+def _with_query(path: str, query: Mapping[str, str | int | None]) -> str:
+    kept = {name: value for name, value in query.items() if value not in ("", None)}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def image(image_id: int | str) -> str:
+    """The Reflex page of one image."""
+    return f"/images/{image_id}"
+
+
+def library(query: Mapping[str, str | int | None]) -> str:
+    """The library page with these filters and page (empty values left out)."""
+    return _with_query(LIBRARY, query)
+
+
+def gallery(gallery_id: int | str) -> str:
+    """The Reflex page of one gallery."""
+    return f"{GALLERIES}/{gallery_id}"
+
+
+def nojs_library(query: Mapping[str, str | int | None]) -> str:
+    """The no-JS library with these filters and page (empty values left out)."""
+    return _with_query(NOJS_LIBRARY, query)
+
+
+def nojs_image(image_id: int | str) -> str:
+    """The no-JavaScript page of one image."""
+    return f"{NOJS_LIBRARY}/{image_id}"
+
+
+def nojs_gallery(gallery_id: int | str, *, page: int = 1, image_id: int | None = None) -> str:
+    """The no-JavaScript page of one gallery (on ``page``, scrolled to ``image_id``)."""
+    query = f"?page={page}" if page > 1 else ""
+    anchor = f"#image-{image_id}" if image_id is not None else ""
+    return f"{NOJS_GALLERIES}/{gallery_id}{query}{anchor}"
+
+
+def nojs_gallery_action(gallery_id: int | str, action: str) -> str:
+    """A form or page of one gallery: ``edit``, ``delete``, ``move``, ``featured``, ``remove``."""
+    return f"{NOJS_GALLERIES}/{gallery_id}/{action}"
+
+
+def media(image_id: int | str) -> str:
+    """The stored original of an active image (the media route)."""
+    return f"{MEDIA}/{image_id}"
+
+
+def media_file(image_id: int | str, file_name: str) -> str:
+    """A rendition of an active image by its public name (``<preset>.<digest>.<ext>``)."""
+    return f"{MEDIA}/{image_id}/{file_name}"
+
+
+def pending_preview(upload_token: str) -> str:
+    """The session-checked preview of a pending upload (never Reflex's public /_upload)."""
+    return f"{PENDING_PREVIEW}?token={quote(upload_token, safe='')}"
+
+
+def login(next_path: str) -> str:
+    """The (HTML) login page, which sends the browser back to ``next_path`` afterwards."""
+    return f"{LOGIN}?next={quote(next_path, safe='/')}"
+
+
+def nojs_counterpart(path: str) -> str:
+    """The /nojs page showing what the Reflex page at ``path`` shows."""
+    parts = [part for part in path.split("/") if part]
+    if parts == ["upload"]:
+        return NOJS_UPLOAD
+    one_of = len(parts) == 2 and parts[1].isdigit()
+    if parts[:1] == ["galleries"]:
+        return nojs_gallery(parts[1]) if one_of else NOJS_GALLERIES
+    if parts[:1] == ["images"] and one_of:
+        return nojs_image(parts[1])
+    return NOJS_LIBRARY
