@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Run every job at once in the process that enqueues it (debugging, tests): no worker.
     queue_immediate: bool = False
+    # Reflex's state in Redis, and several web worker processes (imageapp/web_workers.py).
+    redis_url: str = ""
+    # Web worker processes with redis_url; unset: min(2 x CPUs + 1, 8). Without Redis: 1.
+    web_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("rendition_presets")
     @classmethod
