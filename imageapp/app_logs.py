@@ -14,7 +14,8 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 
-FORMAT = "[%(levelname)s] %(name)s: %(message)s"  # Granian's own "[LEVEL] message" look
+# Granian's own "[LEVEL] message" look, with the process: which of several web workers said it.
+FORMAT = "[%(levelname)s] %(process)d %(name)s: %(message)s"
 
 
 def show_app_logs(level: int = logging.INFO) -> None:

@@ -94,6 +94,8 @@ def test_the_embedded_workers_lines_are_in_the_output(prod_server: ProdServer) -
     while "embedded worker started in process" not in prod_server.log_tail(10**7):
         assert time.monotonic() < deadline, prod_server.log_tail()
         time.sleep(0.5)
-    assert "[INFO] imageapp.jobs.worker: embedded worker started in process" in (
-        prod_server.log_tail(10**7)
+    assert re.search(
+        r"^\[INFO\] \d+ imageapp\.jobs\.worker: embedded worker started in process \d+",
+        prod_server.log_tail(10**7),
+        re.MULTILINE,
     )
