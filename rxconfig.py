@@ -7,7 +7,9 @@ from pathlib import Path
 
 import reflex as rx
 
+from imageapp.config import Settings
 from imageapp.dev_server import DevBackendProxy
+from imageapp.web_workers import WebWorkersRefused, apply_web_workers
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -17,6 +19,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 os.environ.setdefault(
     "REFLEX_UPLOADED_FILES_DIR", str(PROJECT_ROOT / "instance" / "reflex_uploads")
 )
+
+# IMAGEAPP_REDIS_URL: Reflex's state in Redis and several web workers (README, Several web
+# workers). A combination that would give each worker its own state stops `reflex run` here.
+try:
+    WEB_WORKERS = apply_web_workers(Settings())
+except WebWorkersRefused as refusal:
+    raise SystemExit(f"imageapp: {refusal}") from None
 
 config = rx.Config(
     app_name="imageapp",
@@ -31,4 +40,5 @@ config = rx.Config(
     disable_plugins=[rx.plugins.SitemapPlugin],
     # Frontend and backend share one origin in prod: no cross-origin reads of our responses.
     cors_allowed_origins=[],
+    redis_url=WEB_WORKERS.redis_url,
 )

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # Run every job at once in the process that enqueues it (debugging, tests): no worker.
     queue_immediate: bool = False
+    # Reflex's state in Redis, and several web worker processes (imageapp/web_workers.py).
+    redis_url: str = ""
+    # Web worker processes with redis_url; unset: min(2 x CPUs + 1, 8). Without Redis: 1.
+    web_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("rendition_presets")
     @classmethod
@@ -106,7 +110,9 @@ class Settings(BaseSettings):
         return f"sqlite:///{INSTANCE_DIR / 'imageapp-jobs.db'}"
 
     def resolved_secret_key(self) -> str:
-        """The configured key, else the one kept in ``secret_key_file`` (created on first run)."""
+        """The configured key, else the one kept in ``secret_key_file`` (created on first run,
+        atomically, so every web worker of the machine reads the same one; web servers on
+        several machines need the same IMAGEAPP_SECRET_KEY)."""
         if self.secret_key:
             return self.secret_key
         return _load_or_create_secret(self.secret_key_file)
@@ -132,6 +138,7 @@ def _load_or_create_secret(path: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+# Cached per process: the environment every worker is started with, read once; no state.
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""

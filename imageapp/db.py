@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from imageapp.config import get_settings
 
+# Per process on purpose: connection pools. Nothing another web worker needs lives here (the
+# data is in the database); the lock only guards creating a pool in this process's threads.
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from imageapp import urls
+from imageapp.app_logs import app_logs
 from imageapp.fallback.app import create_fallback_app
 from imageapp.jobs.worker import embedded_worker
 from imageapp.nojs_links import NoJavaScriptRedirect
@@ -49,6 +50,8 @@ app = rx.App(
     extra_app_wraps={(3, "NoJavaScriptNotice"): lambda _stateful: no_javascript_notice()},
 )
 
+# imageapp's INFO lines (the embedded worker's jobs among them) on the server's stderr.
+app.register_lifespan_task(app_logs)
 # `make run` runs the jobs too (IMAGEAPP_EMBEDDED_WORKER=false when `imageapp worker`s do).
 app.register_lifespan_task(embedded_worker)
 

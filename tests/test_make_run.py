@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -85,3 +86,16 @@ def test_serving_leaves_the_checkout_as_it_was(prod_server: ProdServer) -> None:
     """`make run` installs, migrates and builds, but rewrites no tracked file (reflex.lock/...)
     and leaves no file git would pick up."""
     assert git_status() == prod_server.git_status_before
+
+
+def test_the_embedded_workers_lines_are_in_the_output(prod_server: ProdServer) -> None:
+    """imageapp's INFO lines reach `make run`'s output (Reflex's logging setup hid them)."""
+    deadline = time.monotonic() + 30
+    while "embedded worker started in process" not in prod_server.log_tail(10**7):
+        assert time.monotonic() < deadline, prod_server.log_tail()
+        time.sleep(0.5)
+    assert re.search(
+        r"^\[INFO\] \d+ imageapp\.jobs\.worker: embedded worker started in process \d+",
+        prod_server.log_tail(10**7),
+        re.MULTILINE,
+    )

@@ -95,6 +95,8 @@ def register(huey: Huey) -> Jobs:
     return Jobs(huey=huey, make_renditions=make_task, reconcile_renditions=reconcile_task)
 
 
+# Per process on purpose: broker connections. The jobs and their records are in the broker,
+# which every worker and web process shares; the lock only guards opening it here once.
 _opened: dict[tuple[str, bool], Jobs] = {}
 _opening = threading.Lock()
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from huey.consumer import Consumer
 
 from imageapp.config import get_settings
+from imageapp.jobs.lease import MachineLease, lease_path
 from imageapp.jobs.tasks import Jobs, get_jobs
 
 log = logging.getLogger(__name__)
 EMBEDDED_CONCURRENCY = 1
+# How often a web worker without the embedded worker's lease asks for it again.
+LEASE_RETRY_S = 15.0
 
 
 def create_consumer(jobs: Jobs, concurrency: int) -> Consumer:
@@ -44,16 +48,41 @@ def run_worker(concurrency: int) -> None:
 @contextlib.asynccontextmanager
 async def embedded_worker() -> AsyncIterator[None]:
     """Jobs in the web app's own process, for as long as it serves (a lifespan task); off with
-    ``IMAGEAPP_EMBEDDED_WORKER=false``, when separate ``imageapp worker``s run."""
+    ``IMAGEAPP_EMBEDDED_WORKER=false``, when separate ``imageapp worker``s run. Of several web
+    workers on one machine only the one holding the lease runs it (``jobs.lease``)."""
     settings = get_settings()
     if not settings.embedded_worker or settings.queue_immediate:
         yield
         return
-    consumer = await asyncio.to_thread(_start_embedded)
+    lease = MachineLease(lease_path(settings.resolved_queue_url()))
+    started: list[Consumer] = []
+    election = asyncio.create_task(_run_when_elected(lease, started))
     try:
         yield
     finally:
-        await asyncio.to_thread(_stop_embedded, consumer)
+        election.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await election
+        if started:
+            await asyncio.to_thread(_stop_embedded, started[0])
+        lease.release()
+
+
+async def _run_when_elected(lease: MachineLease, started: list[Consumer]) -> None:
+    """Start the consumer once this process holds the lease; until then, ask again now and
+    then (the holder may stop: a web worker restarted, a server stopping)."""
+    if not await asyncio.to_thread(lease.try_acquire):
+        log.info("process %d: another web worker runs the embedded worker", os.getpid())
+        while not await asyncio.to_thread(lease.try_acquire):
+            await asyncio.sleep(LEASE_RETRY_S)
+    start = asyncio.ensure_future(asyncio.to_thread(_start_embedded))
+    try:
+        started.append(await asyncio.shield(start))
+    except asyncio.CancelledError:  # stopping mid-start: keep the consumer, to stop it
+        await asyncio.wait({start})
+        if not start.cancelled() and start.exception() is None:
+            started.append(start.result())
+        raise
 
 
 def _start_embedded() -> Consumer:
@@ -64,7 +93,7 @@ def _start_embedded() -> Consumer:
     for _worker, thread in consumer.worker_threads:
         thread.start()
     jobs.reconcile_renditions()
-    log.info("embedded worker started (%s)", type(jobs.huey).__name__)
+    log.info("embedded worker started in process %d (%s)", os.getpid(), type(jobs.huey).__name__)
     return consumer
 
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from imageapp.db import create_engine_for
 from imageapp.models import LoginFailure, User, UserSession, utcnow
 from imageapp.services.accounts import (
     MAX_FAILURES_PER_ACCOUNT,
@@ -168,6 +169,25 @@ def test_throttling_per_address(accounts: AccountService) -> None:
         accounts.authenticate(email="a@example.com", password=PASSWORD, address="6.6.6.6")
     assert err.value.code == "throttled"
     assert accounts.authenticate(email="a@example.com", password=PASSWORD, address="7.7.7.7")
+
+
+def test_throttling_counts_across_processes(accounts: AccountService, engine: Engine) -> None:
+    """Web workers each have their own engine (connection pool) over the same database: the
+    failures one records count in every other one."""
+    accounts.create_user(store_name="S", email="a@example.com", password=PASSWORD)
+    other_engine = create_engine_for(engine.url.render_as_string(hide_password=False))
+    try:
+        other_worker = AccountService(other_engine)
+        for n in range(MAX_FAILURES_PER_ACCOUNT):
+            worker = accounts if n % 2 else other_worker
+            with pytest.raises(ImageAppError):
+                worker.authenticate(email="a@example.com", password="nope", address=f"10.0.0.{n}")
+        for worker in (accounts, other_worker):
+            with pytest.raises(ImageAppError) as err:
+                worker.authenticate(email="a@example.com", password=PASSWORD, address="10.0.1.1")
+            assert err.value.code == "throttled"
+    finally:
+        other_engine.dispose()
 
 
 def test_old_failures_do_not_count(accounts: AccountService, engine: Engine) -> None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from imageapp.config import get_settings
+from imageapp.jobs import worker
+from imageapp.jobs.lease import MachineLease, lease_path
 from imageapp.jobs.tasks import get_jobs
 from imageapp.jobs.worker import embedded_worker
 from imageapp.models import Rendition
@@ -62,3 +67,61 @@ def test_the_embedded_worker_can_be_switched_off(
     assert not asyncio.run(serve_until(lambda: rendition_count(engine) > 0, timeout=3))
     assert get_jobs().huey.pending_count() == 1  # left for the separate workers
     get_jobs().huey.flush()
+
+
+def test_of_several_web_workers_one_runs_the_jobs_and_another_takes_over(
+    uploads: UploadService,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two web workers' lifespans on one machine and queue: one embedded worker, not two; when
+    its process stops serving, the other starts one."""
+    monkeypatch.setattr(worker, "LEASE_RETRY_S", 0.1)
+    get_jobs().huey.flush()
+    caplog.set_level(logging.INFO, logger="imageapp.jobs.worker")
+
+    def started() -> int:
+        return sum("embedded worker started" in r.getMessage() for r in caplog.records)
+
+    async def two_web_workers() -> tuple[int, bool, int]:
+        first, second = embedded_worker(), embedded_worker()
+        await first.__aenter__()
+        await asyncio.sleep(0.5)  # the first web worker is up and holds the lease
+        await second.__aenter__()
+        await asyncio.sleep(1.0)  # time enough for both to try, and for the second to retry
+        while_both = started()
+        await first.__aexit__(None, None, None)  # that web worker stops
+        pending = pending_upload(uploads, data=jpeg_bytes((640, 480)))
+        await asyncio.to_thread(
+            uploads.finalize, token=pending.upload_token, owner="session-1", metadata=metadata()
+        )
+        deadline = time.monotonic() + 30
+        made = False
+        while not made and time.monotonic() < deadline:
+            made = await asyncio.to_thread(lambda: rendition_count(engine) == 4)
+            await asyncio.sleep(0.1)
+        await second.__aexit__(None, None, None)
+        return while_both, made, started()
+
+    while_both, made, in_all = asyncio.run(two_web_workers())
+    assert while_both == 1
+    assert any(
+        "another web worker runs the embedded worker" in r.getMessage() for r in caplog.records
+    )
+    assert made  # by the second web worker's embedded worker
+    assert in_all == 2
+    get_jobs().huey.flush()
+
+
+def test_the_lease_is_exclusive_until_released(tmp_path: Path) -> None:
+    path = lease_path("sqlite:///x-jobs.db", tmp_path)
+    assert lease_path("sqlite:///y-jobs.db", tmp_path) != path
+    holder, other = MachineLease(path), MachineLease(path)
+    assert holder.try_acquire()
+    assert holder.try_acquire()  # held already: still true
+    assert not other.try_acquire()
+    assert path.read_text().strip() == str(os.getpid())
+    holder.release()
+    assert other.try_acquire()
+    other.release()
