@@ -1,9 +1,11 @@
-"""The jobs: make one image's renditions, and reconcile (queue every image lacking some).
+"""The jobs: make one image's renditions, remove the files of deleted images, and reconcile
+(queue every image lacking renditions, every removal whose job was lost).
 
 Reconcile runs when a worker starts and every ``RECONCILE_EVERY_MINUTES``: an image activated
 just before a crash, before its job was queued, or while the broker was unreachable, gets its
-renditions all the same. The jobs are idempotent (``services.rendition_jobs``), so a job
-queued twice, or retried after it half-ran, does no harm.
+renditions all the same, and a delete committed in those moments gets its files removed. The
+jobs are idempotent (``services.rendition_jobs``, ``services.removals``), so a job queued
+twice, or retried after it half-ran, does no harm.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
@@ -19,6 +22,7 @@ from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.jobs import records
 from imageapp.jobs.broker import open_huey
+from imageapp.services.removals import remove_batch, waiting_batches
 from imageapp.services.rendition_jobs import images_missing_renditions, make_missing_renditions
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
@@ -26,6 +30,10 @@ from imageapp.services.storage import LocalStorage
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
 MAKE = "renditions.make"
+REMOVE = "files.remove"
+# A removal batch older than this is queued again by reconcile (its own job usually ran long
+# before; one queued twice finds nothing left to do).
+REMOVAL_GRACE = timedelta(minutes=2)
 # A failing rendition job is tried 1 + 5 times, 5, 10, 20, 40 and 80 s apart (~2.5 min),
 # then kept as failed until `imageapp jobs retry` (or reconcile queues the image anew).
 RETRIES = 5
@@ -40,9 +48,20 @@ class Jobs:
     huey: Huey
     make_renditions: TaskWrapper
     reconcile_renditions: TaskWrapper
+    remove_files: TaskWrapper
+    reconcile_removals: TaskWrapper
 
     def enqueue(self, image_id: int) -> None:
         self.make_renditions(image_id)
+
+    def enqueue_removal(self, batch: str) -> None:
+        """What a delete calls after its commit (``FileRemovalJobs``)."""
+        self.remove_files(batch)
+
+    def reconcile(self) -> None:
+        """Queue both reconcile jobs (a worker's start)."""
+        self.reconcile_renditions()
+        self.reconcile_removals()
 
 
 def rendition_service(settings: Settings) -> RenditionService:
@@ -71,6 +90,24 @@ def reconcile_renditions(make: TaskWrapper) -> int:
     return len(queued)
 
 
+def remove_files(batch: str) -> int:
+    """Remove the files one committed delete recorded; raising lets the queue retry it."""
+    settings = get_settings()
+    return remove_batch(
+        get_engine(settings.database_url), LocalStorage(settings.storage_dir), batch
+    )
+
+
+def reconcile_removals(remove: TaskWrapper) -> int:
+    """Queue ``remove`` for every removal batch left unfinished past ``REMOVAL_GRACE``."""
+    waiting = waiting_batches(get_engine(get_settings().database_url), REMOVAL_GRACE)
+    for batch in waiting:
+        remove(batch)
+    if waiting:
+        log.info("reconcile: queued %d file removal(s)", len(waiting))
+    return len(waiting)
+
+
 def register(huey: Huey) -> Jobs:
     """Bind the jobs to ``huey`` (fixed names: every worker and client agree on them)."""
     records.install(huey)
@@ -92,7 +129,26 @@ def register(huey: Huey) -> Jobs:
     )(make)
     every = crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}")
     reconcile_task: TaskWrapper = huey.periodic_task(every, name="renditions.reconcile")(reconcile)
-    return Jobs(huey=huey, make_renditions=make_task, reconcile_renditions=reconcile_task)
+
+    def remove(batch: str) -> int:
+        return remove_files(batch)
+
+    def reconcile_files() -> int:
+        return reconcile_removals(remove_task)
+
+    remove_task: TaskWrapper = huey.task(
+        retries=RETRIES, retry_delay=RETRY_DELAY_S, retry_backoff=RETRY_BACKOFF, name=REMOVE
+    )(remove)
+    reconcile_files_task: TaskWrapper = huey.periodic_task(every, name="files.reconcile")(
+        reconcile_files
+    )
+    return Jobs(
+        huey=huey,
+        make_renditions=make_task,
+        reconcile_renditions=reconcile_task,
+        remove_files=remove_task,
+        reconcile_removals=reconcile_files_task,
+    )
 
 
 _opened: dict[tuple[str, bool], Jobs] = {}
