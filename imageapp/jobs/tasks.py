@@ -29,6 +29,8 @@ from imageapp.services.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
+# Reconcile reads at most this many waiting jobs to see which images already have one.
+RECONCILE_QUEUE_LIMIT = 10_000
 MAKE = "renditions.make"
 REMOVE = "files.remove"
 # A removal batch older than this is queued again by reconcile (its own job usually ran long
@@ -79,9 +81,21 @@ def make_renditions(image_id: int) -> int:
 
 def reconcile_renditions(make: TaskWrapper) -> int:
     """Queue ``make`` for every kept image lacking current renditions and not already
-    waiting for (or having) its job."""
-    busy = records.busy_with(make.huey, MAKE)
+    waiting for (or having) its job. The queue is read only when some image lacks them, and
+    only while at most ``RECONCILE_QUEUE_LIMIT`` jobs wait; behind a longer backlog the next
+    round (10 minutes on) looks again."""
     missing = images_missing_renditions(rendition_service(get_settings()))
+    if not missing:
+        return 0
+    busy = records.busy_with(make.huey, MAKE, RECONCILE_QUEUE_LIMIT)
+    if busy is None:
+        log.info(
+            "reconcile: %d image(s) lack renditions; more than %d jobs wait, so the next "
+            "round looks again",
+            len(missing),
+            RECONCILE_QUEUE_LIMIT,
+        )
+        return 0
     queued = [image_id for image_id in missing if image_id not in busy]
     for image_id in queued:
         make(image_id)
