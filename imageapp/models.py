@@ -292,3 +292,21 @@ class FileIntent(SQLModel, table=True):
     token: str = Field(sa_column=sa.Column(sa.String(36), nullable=False, index=True))
     path: str = Field(sa_column=sa.Column(sa.String(255), nullable=False, index=True))
     expires_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False, index=True))
+
+
+class FileRemoval(SQLModel, table=True):
+    """A file of a deleted image still to be removed, recorded in the transaction that deletes
+    the image's row: the removal job works through one ``batch`` and deletes its rows once the
+    files are gone; a batch whose job was lost (a crash after the commit) is queued again by
+    reconcile. See ``imageapp.services.removals``.
+    """
+
+    __tablename__ = "file_removal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # One committed delete (up to a batch of images): what one removal job removes.
+    batch: str = Field(sa_column=sa.Column(sa.String(36), nullable=False, index=True))
+    path: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False, index=True)
+    )

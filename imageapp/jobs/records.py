@@ -105,10 +105,13 @@ def scheduled(huey: Huey, limit: int) -> list[JobRecord]:
     ]
 
 
-def busy_with(huey: Huey, name: str) -> set[Any]:
+def busy_with(huey: Huey, name: str, limit: int) -> set[Any] | None:
     """First arguments of the ``name`` jobs queued, scheduled or running now (reconcile
-    queues no second job for an image that has one)."""
-    waiting = [*huey.pending(), *huey.scheduled()]
+    queues no second job for an image that has one); None when more than ``limit`` jobs wait:
+    reading them all would take the whole queue into memory."""
+    if huey.pending_count() + huey.scheduled_count() > limit:
+        return None
+    waiting = [*huey.pending(limit), *huey.scheduled(limit)]
     found = {task.args[0] for task in waiting if task.name == name and task.args}
     found |= {job.args[0] for job in running(huey) if job.name == name and job.args}
     return found

@@ -1,9 +1,11 @@
-"""The jobs: make one image's renditions, and reconcile (queue every image lacking some).
+"""The jobs: make one image's renditions, remove the files of deleted images, and reconcile
+(queue every image lacking renditions, every removal whose job was lost).
 
 Reconcile runs when a worker starts and every ``RECONCILE_EVERY_MINUTES``: an image activated
 just before a crash, before its job was queued, or while the broker was unreachable, gets its
-renditions all the same. The jobs are idempotent (``services.rendition_jobs``), so a job
-queued twice, or retried after it half-ran, does no harm.
+renditions all the same, and a delete committed in those moments gets its files removed. The
+jobs are idempotent (``services.rendition_jobs``, ``services.removals``), so a job queued
+twice, or retried after it half-ran, does no harm.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from huey import Huey, crontab
 from huey.api import TaskWrapper
@@ -19,13 +22,20 @@ from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.jobs import records
 from imageapp.jobs.broker import open_huey
+from imageapp.services.removals import remove_batch, waiting_batches
 from imageapp.services.rendition_jobs import images_missing_renditions, make_missing_renditions
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
+# Reconcile reads at most this many waiting jobs to see which images already have one.
+RECONCILE_QUEUE_LIMIT = 10_000
 MAKE = "renditions.make"
+REMOVE = "files.remove"
+# A removal batch older than this is queued again by reconcile (its own job usually ran long
+# before; one queued twice finds nothing left to do).
+REMOVAL_GRACE = timedelta(minutes=2)
 # A failing rendition job is tried 1 + 5 times, 5, 10, 20, 40 and 80 s apart (~2.5 min),
 # then kept as failed until `imageapp jobs retry` (or reconcile queues the image anew).
 RETRIES = 5
@@ -40,9 +50,20 @@ class Jobs:
     huey: Huey
     make_renditions: TaskWrapper
     reconcile_renditions: TaskWrapper
+    remove_files: TaskWrapper
+    reconcile_removals: TaskWrapper
 
     def enqueue(self, image_id: int) -> None:
         self.make_renditions(image_id)
+
+    def enqueue_removal(self, batch: str) -> None:
+        """What a delete calls after its commit (``FileRemovalJobs``)."""
+        self.remove_files(batch)
+
+    def reconcile(self) -> None:
+        """Queue both reconcile jobs (a worker's start)."""
+        self.reconcile_renditions()
+        self.reconcile_removals()
 
 
 def rendition_service(settings: Settings) -> RenditionService:
@@ -60,15 +81,45 @@ def make_renditions(image_id: int) -> int:
 
 def reconcile_renditions(make: TaskWrapper) -> int:
     """Queue ``make`` for every kept image lacking current renditions and not already
-    waiting for (or having) its job."""
-    busy = records.busy_with(make.huey, MAKE)
+    waiting for (or having) its job. The queue is read only when some image lacks them, and
+    only while at most ``RECONCILE_QUEUE_LIMIT`` jobs wait; behind a longer backlog the next
+    round (10 minutes on) looks again."""
     missing = images_missing_renditions(rendition_service(get_settings()))
+    if not missing:
+        return 0
+    busy = records.busy_with(make.huey, MAKE, RECONCILE_QUEUE_LIMIT)
+    if busy is None:
+        log.info(
+            "reconcile: %d image(s) lack renditions; more than %d jobs wait, so the next "
+            "round looks again",
+            len(missing),
+            RECONCILE_QUEUE_LIMIT,
+        )
+        return 0
     queued = [image_id for image_id in missing if image_id not in busy]
     for image_id in queued:
         make(image_id)
     if queued:
         log.info("reconcile: queued renditions of %d image(s)", len(queued))
     return len(queued)
+
+
+def remove_files(batch: str) -> int:
+    """Remove the files one committed delete recorded; raising lets the queue retry it."""
+    settings = get_settings()
+    return remove_batch(
+        get_engine(settings.database_url), LocalStorage(settings.storage_dir), batch
+    )
+
+
+def reconcile_removals(remove: TaskWrapper) -> int:
+    """Queue ``remove`` for every removal batch left unfinished past ``REMOVAL_GRACE``."""
+    waiting = waiting_batches(get_engine(get_settings().database_url), REMOVAL_GRACE)
+    for batch in waiting:
+        remove(batch)
+    if waiting:
+        log.info("reconcile: queued %d file removal(s)", len(waiting))
+    return len(waiting)
 
 
 def register(huey: Huey) -> Jobs:
@@ -92,7 +143,26 @@ def register(huey: Huey) -> Jobs:
     )(make)
     every = crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}")
     reconcile_task: TaskWrapper = huey.periodic_task(every, name="renditions.reconcile")(reconcile)
-    return Jobs(huey=huey, make_renditions=make_task, reconcile_renditions=reconcile_task)
+
+    def remove(batch: str) -> int:
+        return remove_files(batch)
+
+    def reconcile_files() -> int:
+        return reconcile_removals(remove_task)
+
+    remove_task: TaskWrapper = huey.task(
+        retries=RETRIES, retry_delay=RETRY_DELAY_S, retry_backoff=RETRY_BACKOFF, name=REMOVE
+    )(remove)
+    reconcile_files_task: TaskWrapper = huey.periodic_task(every, name="files.reconcile")(
+        reconcile_files
+    )
+    return Jobs(
+        huey=huey,
+        make_renditions=make_task,
+        reconcile_renditions=reconcile_task,
+        remove_files=remove_task,
+        reconcile_removals=reconcile_files_task,
+    )
 
 
 # Per process on purpose: broker connections. The jobs and their records are in the broker,

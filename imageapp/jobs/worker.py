@@ -1,6 +1,7 @@
 """Running the jobs: ``imageapp worker`` (its own process) or embedded in the web app.
 
-Both start with a reconcile job, so renditions missed while no worker ran are made. SIGTERM
+Both start with the reconcile jobs, so renditions missed while no worker ran are made and
+file removals lost in a crash are done. SIGTERM
 (systemd's stop, Ctrl-C's cousin) stops a worker gracefully: running jobs finish, nothing new
 is taken; SIGINT stops it at once, and the jobs it abandons are queued again
 (``jobs.records``), their half-written files left to ``cleanup-temp``.
@@ -39,7 +40,7 @@ def create_consumer(jobs: Jobs, concurrency: int) -> Consumer:
 def run_worker(concurrency: int) -> None:
     """Run jobs until a signal stops the process (the ``imageapp worker`` command)."""
     jobs = get_jobs()
-    jobs.reconcile_renditions()
+    jobs.reconcile()
     log.info("worker: %d job thread(s) on %s", concurrency, type(jobs.huey).__name__)
     create_consumer(jobs, concurrency).run()
     log.info("worker stopped")
@@ -92,7 +93,7 @@ def _start_embedded() -> Consumer:
     consumer.scheduler.start()
     for _worker, thread in consumer.worker_threads:
         thread.start()
-    jobs.reconcile_renditions()
+    jobs.reconcile()
     log.info("embedded worker started in process %d (%s)", os.getpid(), type(jobs.huey).__name__)
     return consumer
 

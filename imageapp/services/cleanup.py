@@ -3,7 +3,9 @@
 The row goes first, with a conditional delete that only matches rows still ``pending``; files go
 after the commit. So a row finalized a millisecond earlier is never touched, and a crash after
 the commit leaves at worst an unreferenced temp file, which ``sweep_orphan_temp_files`` removes.
-Renditions follow the same rule (rows first, files after).
+Renditions follow the same rule (rows first, files after). A finished image's files are
+recorded in the transaction that deletes its row and removed by a job after the commit
+(``imageapp.services.removals``): never by listing a directory.
 
 The orphan sweeps remove files that no row refers to: temp files, renditions, originals, and
 the unfinished ``.<name>.part`` / ``.<name>.strip`` files a killed writer leaves. A file that is
@@ -30,6 +32,12 @@ from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
 from imageapp.services.intents import FileIntents, announced
+from imageapp.services.removals import (
+    FileRemovalJobs,
+    InlineFileRemovals,
+    lock_images,
+    record_files_of,
+)
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.sql import batches
 from imageapp.services.storage import IMAGES, TEMP, LocalStorage, unfinished_target
@@ -57,11 +65,19 @@ class ImageCleanupService(Protocol):
 class DiskImageCleanupService:
     """ImageCleanupService for the local-disk storage."""
 
-    def __init__(self, engine: Engine, storage: LocalStorage, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        storage: LocalStorage,
+        batch_size: int = BATCH_SIZE,
+        *,
+        removals: FileRemovalJobs | None = None,
+    ) -> None:
         self.engine = engine
         self.storage = storage
         self.batch_size = batch_size
         self.intents = FileIntents(engine)
+        self.removals = removals or InlineFileRemovals(engine, storage)
 
     def cleanup_single_pending(self, token: str) -> bool:
         removed = self._delete_pending_rows(col(Image.upload_token) == token)
@@ -156,27 +172,37 @@ class DiskImageCleanupService:
         return removed
 
     def delete_image(self, image_id: int) -> bool:
-        """Delete a finished image: its row (renditions cascade), then its files."""
+        """Delete a finished image: its row (renditions cascade) now, its files in a job."""
         return self.delete_images([image_id]) == 1
 
     def delete_images(self, image_ids: Sequence[int]) -> int:
-        """Delete finished images, a batch at a time: the rows (tags, placements and renditions
-        cascade), then their files. Returns how many were deleted (pending ones never are)."""
+        """Delete finished images, a batch at a time; returns how many (pending ones never are).
+
+        One transaction per batch: lock the rows (PostgreSQL), record the files they name
+        (``services.removals``), delete them (tags, placements and renditions cascade). After
+        the commit the recorded files go to the removal job: the images are gone from every
+        page at once, their files within moments, and no directory is ever listed for it."""
         deleted = 0
         for batch in batches(image_ids, self.batch_size):
+            finished = (col(Image.id).in_(batch), col(Image.status) != ImageStatus.PENDING.value)
             with self.engine.begin() as connection:
+                lock_images(connection, finished)
+                removal = record_files_of(connection, finished)
                 rows = connection.execute(
-                    sa.delete(Image)
-                    .where(col(Image.id).in_(batch), col(Image.status) != ImageStatus.PENDING.value)
-                    .returning(col(Image.id), col(Image.file_path))
+                    sa.delete(Image).where(*finished).returning(col(Image.id), col(Image.file_path))
                 ).all()
-            originals = [row[1] for row in rows if row[1]]
-            for relative in [*originals, *self.storage.derived_files_of(*originals)]:
-                self.storage.delete(relative)
             for image_id, file_path in rows:
                 log.info("deleted image %s (%s)", image_id, file_path)
+            if rows:
+                self._remove_files(removal)
             deleted += len(rows)
         return deleted
+
+    def _remove_files(self, removal: str) -> None:
+        try:
+            self.removals.enqueue_removal(removal)
+        except Exception:  # the images are deleted all the same; reconcile queues it later
+            log.exception("could not queue the file removal %s; reconcile will", removal)
 
     @staticmethod
     def _expired(cutoff: object) -> tuple[sa.ColumnElement[bool], ...]:

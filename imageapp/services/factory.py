@@ -19,7 +19,9 @@ def build_storage(settings: Settings | None = None) -> LocalStorage:
 
 def build_cleanup_service(settings: Settings | None = None) -> DiskImageCleanupService:
     settings = settings or get_settings()
-    return DiskImageCleanupService(get_engine(settings.database_url), build_storage(settings))
+    return DiskImageCleanupService(
+        get_engine(settings.database_url), build_storage(settings), removals=get_jobs(settings)
+    )
 
 
 def build_rendition_service(settings: Settings | None = None) -> RenditionService:
@@ -37,7 +39,7 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
         engine=engine,
         storage=storage,
         settings=settings,
-        cleanup=DiskImageCleanupService(engine, storage),
+        cleanup=DiskImageCleanupService(engine, storage, removals=get_jobs(settings)),
         renditions=RenditionService(engine=engine, storage=storage, settings=settings),
         jobs=get_jobs(settings),
     )

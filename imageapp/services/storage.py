@@ -140,19 +140,6 @@ class LocalStorage:
             raise
         return relative
 
-    def derived_files_of(self, *originals: str) -> list[str]:
-        """Files made from permanent originals (renditions): named ``<its uuid>.<...>.<ext>``.
-        One scan of the directory for any number of originals (a bulk delete names 5000)."""
-        stems = {Path(original).stem for original in originals}
-        found: list[str] = []
-        if not stems:
-            return found
-        for path in self.images_dir.iterdir():
-            stem, _, rest = path.name.partition(".")
-            if stem in stems and "." in rest:
-                found.append(f"{IMAGES}/{path.name}")
-        return sorted(found)
-
     def delete(self, relative: str | None) -> bool:
         """Remove a stored file; a file already gone is fine. True if something was removed."""
         if not relative:

@@ -14,7 +14,7 @@ from huey import Huey
 from sqlalchemy.engine import Engine
 
 from imageapp.config import Settings, get_settings
-from imageapp.jobs import records
+from imageapp.jobs import records, tasks
 from imageapp.jobs.broker import open_huey
 from imageapp.jobs.tasks import Jobs, register
 from imageapp.models import Rendition
@@ -211,3 +211,28 @@ def test_a_missing_queue_never_fails_the_upload(
     assert image_id > 0
     assert time.monotonic() - started < 10
     assert images_missing_renditions(uploads.renditions) == [image_id]  # reconcile's to do
+
+
+def test_reconcile_reads_no_backlog_longer_than_its_limit(
+    engine: Engine,
+    storage: LocalStorage,
+    settings: Settings,
+    cleanup: DiskImageCleanupService,
+    jobs: Jobs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Behind a queue longer than the limit, reconcile leaves it unread (the next round looks
+    again) instead of taking every queued job into memory."""
+    monkeypatch.setattr(tasks, "RECONCILE_QUEUE_LIMIT", 3)
+    crashed = UploadService(
+        engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=LostQueue()
+    )
+    lost = finalized(crashed)
+    for n in range(4):  # a backlog of other jobs, one more than the limit
+        jobs.enqueue_removal(f"batch-{n}")
+    assert tasks.reconcile_renditions(jobs.make_renditions) == 0
+    assert jobs.huey.pending_count() == 4
+    assert run_queued(jobs.huey) == 4
+    assert tasks.reconcile_renditions(jobs.make_renditions) == 1
+    assert run_queued(jobs.huey) == 1
+    assert len(rendition_paths(engine, lost)) == 4
