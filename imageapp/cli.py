@@ -15,9 +15,9 @@ from imageapp.cli_accounts import add_account_commands
 from imageapp.cli_jobs import add_job_commands
 from imageapp.config import get_settings
 from imageapp.jobs.broker import UNREACHABLE, QueueUrlInvalid
-from imageapp.services.accounts import AccountService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.factory import build_cleanup_service, build_rendition_service
+from imageapp.services.housekeeping import clean_up
 from imageapp.services.rebuild import rebuild_renditions
 
 log = logging.getLogger("imageapp.cli")
@@ -88,23 +88,8 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
         count = service.count_expired_pending(older_than)
         print(f"Would remove {count} pending upload(s) older than {minutes} minutes.")
         return 0
-    count = service.cleanup_expired_pending(older_than)
-    abandoned = service.reclaim_abandoned_writes()  # their files are orphans from here on
-    orphans = service.sweep_orphan_temp_files(older_than)
-    orphan_renditions = service.sweep_orphan_renditions(older_than)
-    orphan_originals = service.sweep_orphan_originals(older_than)
-    stale_logins = AccountService(service.engine).purge_stale()
-    print(f"Removed {count} pending upload(s) older than {minutes} minutes.")
-    if abandoned:
-        print(f"Expired {abandoned} unfinished file write(s) (their writer crashed or stalled).")
-    if orphans:
-        print(f"Removed {orphans} orphan temp file(s).")
-    if orphan_renditions:
-        print(f"Removed {orphan_renditions} orphan rendition file(s).")
-    if orphan_originals:
-        print(f"Removed {orphan_originals} orphan original file(s).")
-    if stale_logins:
-        print(f"Forgot {stale_logins} expired login session(s) and old failed login(s).")
+    for line in clean_up(service, minutes).lines():
+        print(line)
     return 0
 
 

@@ -1,5 +1,7 @@
-"""The jobs: make one image's renditions, remove the files of deleted images, and reconcile
-(queue every image lacking renditions, every removal whose job was lost).
+"""The jobs: make one image's renditions, remove the files of deleted images, reconcile
+(queue every image lacking renditions, every removal whose job was lost), and the clean-up of
+abandoned uploads and leftovers every ``CLEANUP_EVERY_MINUTES`` (what `cleanup-temp` does, so
+`make run` needs no cron line).
 
 Reconcile runs when a worker starts and every ``RECONCILE_EVERY_MINUTES``: an image activated
 just before a crash, before its job was queued, or while the broker was unreachable, gets its
@@ -22,6 +24,8 @@ from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.jobs import records
 from imageapp.jobs.broker import open_huey
+from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.housekeeping import CleanupReport, clean_up
 from imageapp.services.removals import remove_batch, waiting_batches
 from imageapp.services.rendition_jobs import images_missing_renditions, make_missing_renditions
 from imageapp.services.renditions import RenditionService
@@ -29,6 +33,8 @@ from imageapp.services.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
+CLEANUP_EVERY_MINUTES = 15
+CLEAN_UP = "cleanup.run"
 # Reconcile reads at most this many waiting jobs to see which images already have one.
 RECONCILE_QUEUE_LIMIT = 10_000
 MAKE = "renditions.make"
@@ -52,6 +58,7 @@ class Jobs:
     reconcile_renditions: TaskWrapper
     remove_files: TaskWrapper
     reconcile_removals: TaskWrapper
+    clean_up: TaskWrapper
 
     def enqueue(self, image_id: int) -> None:
         self.make_renditions(image_id)
@@ -122,6 +129,19 @@ def reconcile_removals(remove: TaskWrapper) -> int:
     return len(waiting)
 
 
+def clean_up_abandoned(jobs: Jobs) -> CleanupReport:
+    """`imageapp cleanup-temp` with its default threshold (IMAGEAPP_PENDING_TTL_MINUTES)."""
+    settings = get_settings()
+    service = DiskImageCleanupService(
+        get_engine(settings.database_url), LocalStorage(settings.storage_dir), removals=jobs
+    )
+    report = clean_up(service, settings.pending_ttl_minutes)
+    if report.removed_anything:
+        for line in report.lines():
+            log.info("cleanup: %s", line)
+    return report
+
+
 def register(huey: Huey) -> Jobs:
     """Bind the jobs to ``huey`` (fixed names: every worker and client agree on them)."""
     records.install(huey)
@@ -156,13 +176,22 @@ def register(huey: Huey) -> Jobs:
     reconcile_files_task: TaskWrapper = huey.periodic_task(every, name="files.reconcile")(
         reconcile_files
     )
-    return Jobs(
+
+    def clean_up_now() -> int:
+        report = clean_up_abandoned(jobs)
+        return report.pending
+
+    cleanup_every = crontab(minute=f"*/{CLEANUP_EVERY_MINUTES}")
+    cleanup_task: TaskWrapper = huey.periodic_task(cleanup_every, name=CLEAN_UP)(clean_up_now)
+    jobs = Jobs(
         huey=huey,
         make_renditions=make_task,
         reconcile_renditions=reconcile_task,
         remove_files=remove_task,
         reconcile_removals=reconcile_files_task,
+        clean_up=cleanup_task,
     )
+    return jobs
 
 
 # Per process on purpose: broker connections. The jobs and their records are in the broker,

@@ -3,9 +3,11 @@ PostgreSQL database) and Redis; real files, real failures."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from imageapp.config import Settings, get_settings
 from imageapp.jobs import records, tasks
 from imageapp.jobs.broker import open_huey
 from imageapp.jobs.tasks import Jobs, register
-from imageapp.models import Rendition
+from imageapp.models import Image, Rendition, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.rendition_jobs import images_missing_renditions
 from imageapp.services.storage import LocalStorage
@@ -236,3 +238,32 @@ def test_reconcile_reads_no_backlog_longer_than_its_limit(
     assert tasks.reconcile_renditions(jobs.make_renditions) == 1
     assert run_queued(jobs.huey) == 1
     assert len(rendition_paths(engine, lost)) == 4
+
+
+def test_the_workers_clean_up_abandoned_uploads_every_quarter_hour(
+    uploads: UploadService, jobs: Jobs, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`make run` needs no cron line: the periodic job does what `cleanup-temp` does."""
+    abandoned = pending_upload(uploads)
+    fresh = pending_upload(uploads)
+    with uploads.engine.begin() as connection:
+        connection.execute(
+            sa.update(Image)
+            .where(Image.id == abandoned.image_id)
+            .values(created_at=utcnow() - timedelta(hours=3))
+        )
+    leftover = uploads.storage.path_of("temp/left-by-a-crash.part")
+    leftover.write_bytes(b"half a file")
+    old = time.time() - 3 * 3600
+    os.utime(leftover, (old, old))
+
+    assert jobs.clean_up.s().validate_datetime(datetime(2026, 12, 1, 10, 45))
+    assert not jobs.clean_up.s().validate_datetime(datetime(2026, 12, 1, 10, 50))
+    with caplog.at_level("INFO", logger="imageapp.jobs.tasks"):
+        assert jobs.clean_up.call_local() == 1
+
+    assert not uploads.storage.path_of(abandoned.temp_path).exists()
+    assert not leftover.exists()
+    assert uploads.get_pending(token=fresh.upload_token, owner="session-1") == fresh
+    assert "cleanup: Removed 1 pending upload(s) older than 60 minutes." in caplog.text
+    assert "cleanup: Removed 1 orphan temp file(s)." in caplog.text

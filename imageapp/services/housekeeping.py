@@ -1,0 +1,63 @@
+"""The periodic clean-up, one sequence for `imageapp cleanup-temp` and the workers' job.
+
+Abandoned pending uploads first, then unfinished writes whose writer stopped renewing its
+lease (their files become leftovers), then the leftover sweeps, then old login records. Every
+step keeps the race guarantees of services/cleanup.py, so two runs at once (cron and a
+worker, or two workers) only do the work once between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from imageapp.services.accounts import AccountService
+from imageapp.services.cleanup import DiskImageCleanupService
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CleanupReport:
+    """What one run removed, by kind."""
+
+    minutes: int
+    pending: int = 0
+    abandoned_writes: int = 0
+    temp_files: int = 0
+    renditions: int = 0
+    originals: int = 0
+    logins: int = 0
+
+    def lines(self) -> list[str]:
+        """The run in sentences: always the pending count, the rest when there was any."""
+        said = [f"Removed {self.pending} pending upload(s) older than {self.minutes} minutes."]
+        optional = (
+            (
+                self.abandoned_writes,
+                "Expired {} unfinished file write(s) (their writer crashed or stalled).",
+            ),
+            (self.temp_files, "Removed {} orphan temp file(s)."),
+            (self.renditions, "Removed {} orphan rendition file(s)."),
+            (self.originals, "Removed {} orphan original file(s)."),
+            (self.logins, "Forgot {} expired login session(s) and old failed login(s)."),
+        )
+        return said + [sentence.format(count) for count, sentence in optional if count]
+
+    @property
+    def removed_anything(self) -> bool:
+        return any(dataclasses.astuple(self)[1:])
+
+
+def clean_up(service: DiskImageCleanupService, minutes: int) -> CleanupReport:
+    """Remove what is older than ``minutes`` and no longer anyone's; blocking."""
+    older_than = timedelta(minutes=minutes)
+    pending = service.cleanup_expired_pending(older_than)
+    abandoned = service.reclaim_abandoned_writes()  # their files are orphans from here on
+    return CleanupReport(
+        minutes=minutes,
+        pending=pending,
+        abandoned_writes=abandoned,
+        temp_files=service.sweep_orphan_temp_files(older_than),
+        renditions=service.sweep_orphan_renditions(older_than),
+        originals=service.sweep_orphan_originals(older_than),
+        logins=AccountService(service.engine).purge_stale(),
+    )
