@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from imageapp.config import get_settings
 from imageapp.jobs.tasks import get_jobs
-from imageapp.jobs.worker import embedded_worker
+from imageapp.jobs.worker import create_consumer, embedded_worker
 from imageapp.models import Rendition
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
@@ -62,3 +62,11 @@ def test_the_embedded_worker_can_be_switched_off(
     assert not asyncio.run(serve_until(lambda: rendition_count(engine) > 0, timeout=3))
     assert get_jobs().huey.pending_count() == 1  # left for the separate workers
     get_jobs().huey.flush()
+
+
+def test_an_idle_worker_still_looks_for_jobs_twice_a_second() -> None:
+    """Huey's default back-off (up to 10 s between polls of a SQLite queue) made the first
+    upload after a quiet minute wait seconds for its renditions (issue 18: < 1.5 s)."""
+    consumer = create_consumer(get_jobs(), 2)
+    assert consumer.max_delay <= 0.5
+    assert all(worker.max_delay <= 0.5 for worker, _thread in consumer.worker_threads)
