@@ -25,8 +25,9 @@ from imageapp.state.library import LibraryState
 from imageapp.state.upload import UploadState
 from tests.images import jpeg_bytes
 from tests.state.conftest import Member, active_image, make_state, run, sign_in
-from tests.state.test_upload import CHUNK
 from tests.support.loop_watch import LoopWatch, watching_the_loop
+
+CHUNK = 64 * 1024  # what Reflex's upload endpoint hands the handler at most
 
 
 @pytest.fixture
