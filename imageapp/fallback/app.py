@@ -24,7 +24,7 @@ from imageapp.fallback import (
 )
 from imageapp.fallback.auth import LoginRequired, login_url
 from imageapp.fallback.forms import FormRefused
-from imageapp.fallback.pages import SECURITY_HEADERS, error_page, wants_json
+from imageapp.fallback.pages import SECURITY_HEADERS, error_page, load_templates, wants_json
 from imageapp.fallback.session import SessionIdentityIssuer
 from imageapp.services.galleries import GalleryNotFound
 from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
@@ -62,6 +62,7 @@ class SecurityHeaders:
 def create_fallback_app() -> FastAPI:
     """The FastAPI app of the no-JS pages and the media route (DESIGN.md, Fallback URLs)."""
     settings = get_settings()
+    load_templates()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(routes_upload.router)
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}

@@ -33,6 +33,13 @@ SECURITY_HEADERS = {
 }
 
 
+def load_templates() -> None:
+    """Read and compile every template now: async routes render on the event loop, which must
+    never wait for the disk (Jinja only checks the files' mtimes afterwards)."""
+    for name in templates.env.list_templates(extensions=["html"]):
+        templates.get_template(name)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     """A full page with the session's CSRF token, pending flash messages and upload limits."""
     settings = get_settings()

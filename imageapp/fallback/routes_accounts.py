@@ -42,7 +42,7 @@ def setup_form(request: Request, accounts: AccountsDep) -> Response:
 async def setup_submit(request: Request, accounts: AccountsDep) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
-    if not accounts.needs_setup():
+    if not await run_in_threadpool(accounts.needs_setup):
         raise HTTPException(404, "There is no page at this address.")
     values = {key: form.get(key, "") for key in ("store_name", "email")}
     try:
@@ -59,7 +59,7 @@ async def setup_submit(request: Request, accounts: AccountsDep) -> Response:
         return redirect(urls.SETUP)
     except ImageAppError:
         raise HTTPException(404, "There is no page at this address.") from None
-    begin_login_session(request, accounts, user)
+    await run_in_threadpool(begin_login_session, request, accounts, user)
     flash(request, f"Welcome! {user.store_name} is ready; upload your first image.", "success")
     return redirect(urls.NOJS_LIBRARY)
 
@@ -92,7 +92,7 @@ async def login_submit(request: Request, accounts: AccountsDep) -> Response:
     except ImageAppError as refused:
         keep_form_state(request, {"email": values["email"]}, {"form": refused.message})
         return redirect(login_url(values["next"]))
-    begin_login_session(request, accounts, user)
+    await run_in_threadpool(begin_login_session, request, accounts, user)
     return redirect(values["next"])
 
 
@@ -100,7 +100,7 @@ async def login_submit(request: Request, accounts: AccountsDep) -> Response:
 async def logout(request: Request, accounts: AccountsDep) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
-    end_login_session(request, accounts)
+    await run_in_threadpool(end_login_session, request, accounts)
     flash(request, "You are logged out.", "info")
     return redirect(urls.LOGIN)
 

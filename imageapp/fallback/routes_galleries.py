@@ -144,7 +144,9 @@ async def delete_submit(
 ) -> Response:
     form = await read_small_form(request)
     require_csrf(request, form)
-    gallery = galleries.get(store_id=user.store_id, gallery_id=gallery_id)
+    gallery = await run_in_threadpool(
+        lambda: galleries.get(store_id=user.store_id, gallery_id=gallery_id)
+    )
     await run_in_threadpool(lambda: galleries.delete(store_id=user.store_id, gallery_id=gallery_id))
     held = gallery.image_count
     kept = f" {'Its image is' if held == 1 else f'Its {held} images are'} still in your library."
@@ -173,7 +175,9 @@ async def move_image(
     """Up, down and "to position N" all send the wanted position (1 = first). It is absolute on
     purpose: a form sent twice leaves the image where it was asked to go, not two places on."""
     form, image_id = await _image_form(request)
-    gallery = galleries.get(store_id=user.store_id, gallery_id=gallery_id)
+    gallery = await run_in_threadpool(
+        lambda: galleries.get(store_id=user.store_id, gallery_id=gallery_id)
+    )
     position = parse_id(form.get("position"))
     if position is None:
         field = f"position_{image_id}"

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 EMBEDDED_CONCURRENCY = 1
 # How often a web worker without the embedded worker's lease asks for it again.
 LEASE_RETRY_S = 15.0
+# A SQLite queue is polled (PostgreSQL and Redis wake workers up): Huey's default lets an idle
+# worker's polling back off to every 10 s, so the first upload after a quiet minute waited
+# seconds for its renditions. Polling stops backing off here (a cheap query twice a second).
+POLL_MAX_DELAY_S = 0.5
 
 
 def create_consumer(jobs: Jobs, concurrency: int) -> Consumer:
@@ -34,6 +38,7 @@ def create_consumer(jobs: Jobs, concurrency: int) -> Consumer:
         periodic=True,
         graceful_signal="TERM",
         check_worker_health=True,
+        max_delay=POLL_MAX_DELAY_S,
     )
 
 

@@ -27,18 +27,26 @@ LOGGED_OUT_MESSAGE = "You are not logged in any more. Please log in again to con
 
 
 def login_token(state: rx.State) -> str | None:
-    """The login session token in the verified cookie of the browser behind ``state``."""
+    """The login session token in the verified cookie of the browser behind ``state``.
+    Blocking (the key may be read from its file): handlers use ``current_user``."""
+    return _token_in(state.router.headers.cookie)
+
+
+def _token_in(cookie_header: str | None) -> str | None:
     codec = SessionCodec(get_settings().resolved_secret_key())
-    token = codec.session_from_cookie_header(state.router.headers.cookie).get(AUTH_KEY)
+    token = codec.session_from_cookie_header(cookie_header).get(AUTH_KEY)
     return token if isinstance(token, str) and token else None
 
 
+def _user_for(cookie_header: str | None) -> CurrentUser | None:
+    token = _token_in(cookie_header)
+    return None if token is None else AccountService(get_engine()).user_for_session(token)
+
+
 async def current_user(state: rx.State) -> CurrentUser | None:
-    """The logged-in user, or None (no cookie, forged, logged out, session too old)."""
-    token = login_token(state)
-    if token is None:
-        return None
-    return await asyncio.to_thread(AccountService(get_engine()).user_for_session, token)
+    """The logged-in user, or None (no cookie, forged, logged out, session too old). In a
+    thread, key file and database both: handlers run on the event loop."""
+    return await asyncio.to_thread(_user_for, state.router.headers.cookie)
 
 
 def to_login(state: rx.State) -> Any:
@@ -56,6 +64,10 @@ def load_page(path: str) -> Any:
 
 async def log_out(state: rx.State) -> None:
     """End the login session (the cookie then names a session that no longer exists)."""
-    token = login_token(state)
+    await asyncio.to_thread(_end_session, state.router.headers.cookie)
+
+
+def _end_session(cookie_header: str | None) -> None:
+    token = _token_in(cookie_header)
     if token is not None:
-        await asyncio.to_thread(AccountService(get_engine()).end_session, token)
+        AccountService(get_engine()).end_session(token)

@@ -17,7 +17,7 @@ from imageapp.config import get_settings
 from imageapp.jobs import worker
 from imageapp.jobs.lease import MachineLease, lease_path
 from imageapp.jobs.tasks import get_jobs
-from imageapp.jobs.worker import embedded_worker
+from imageapp.jobs.worker import create_consumer, embedded_worker
 from imageapp.models import Rendition
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
@@ -125,3 +125,11 @@ def test_the_lease_is_exclusive_until_released(tmp_path: Path) -> None:
     holder.release()
     assert other.try_acquire()
     other.release()
+
+
+def test_an_idle_worker_still_looks_for_jobs_twice_a_second() -> None:
+    """Huey's default back-off (up to 10 s between polls of a SQLite queue) made the first
+    upload after a quiet minute wait seconds for its renditions (issue 18: < 1.5 s)."""
+    consumer = create_consumer(get_jobs(), 2)
+    assert consumer.max_delay <= 0.5
+    assert all(thread_worker.max_delay <= 0.5 for thread_worker, _ in consumer.worker_threads)
