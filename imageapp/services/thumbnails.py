@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus
+from imageapp.services.library import ImageSummary
 from imageapp.services.pictures import Picture, picture_for
 from imageapp.services.renditions import renditions_of
 from imageapp.services.scoping import in_store
@@ -40,4 +41,23 @@ def list_pictures(
             preset=preset,
         )
         for row in sizes
+    }
+
+
+def listed_pictures(
+    engine: Engine, images: Iterable[ImageSummary], *, preset: str = "thumb"
+) -> dict[int, Picture]:
+    """A picture per active image of a listing just read (its sizes are known: one query for
+    the renditions). Inactive ones are left out: the media route refuses their files."""
+    active = [image for image in images if image.status == ImageStatus.ACTIVE.value]
+    found = renditions_of(engine, (image.id for image in active))
+    return {
+        image.id: picture_for(
+            image_id=image.id,
+            width=image.width,
+            height=image.height,
+            renditions=found.get(image.id, ()),
+            preset=preset,
+        )
+        for image in active
     }
