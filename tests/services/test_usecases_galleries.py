@@ -3,8 +3,6 @@ sent, the stored result, and the one sentence each says; another store's gallery
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -29,8 +27,7 @@ from imageapp.services.usecases.galleries import (
     rename_gallery,
     take_out,
 )
-from tests.factories import metadata
-from tests.images import jpeg_bytes
+from tests.factories import finished_image
 
 
 @pytest.fixture
@@ -50,20 +47,7 @@ def gallery(
     galleries: GalleryService, uploads: UploadService, alice: CurrentUser
 ) -> tuple[int, list[int]]:
     """A gallery "Summer" of the store with four images P0..P3, in upload order."""
-    ids = []
-    for n in range(4):
-        pending = uploads.create_pending(
-            stream=BytesIO(jpeg_bytes((40, 30), seed=n)),
-            filename="p.jpg",
-            owner=alice.upload_owner,
-            store_id=alice.store_id,
-            uploaded_by=alice.id,
-        )
-        ids.append(
-            uploads.finalize(
-                token=pending.upload_token, owner=alice.upload_owner, metadata=metadata(f"P{n}")
-            )
-        )
+    ids = [finished_image(uploads, alice, n) for n in range(4)]
     gallery_id = galleries.create(store_id=alice.store_id, title="Summer")
     galleries.add_images(store_id=alice.store_id, gallery_id=gallery_id, image_ids=ids)
     return gallery_id, ids

@@ -17,7 +17,7 @@ from imageapp.services.usecases.library import (
     list_galleries,
     show_image,
 )
-from tests.services.test_thumbnails import finished
+from tests.factories import finished_image
 
 
 def test_a_library_page_has_pictures_for_its_active_images_only(
@@ -26,8 +26,8 @@ def test_a_library_page_has_pictures_for_its_active_images_only(
     accounts = AccountService(engine)
     alice = accounts.create_user(store_name="A", email="a@example.com", password="long password 1")
     carol = accounts.create_user(store_name="C", email="c@example.com", password="long password 1")
-    shown, hidden = finished(uploads, alice, 1), finished(uploads, alice, 2)
-    finished(uploads, carol, 3)
+    shown, hidden = finished_image(uploads, alice, 1), finished_image(uploads, alice, 2)
+    finished_image(uploads, carol, 3)
     BulkService(engine, cleanup).set_status(
         store_id=alice.store_id, image_ids=[hidden], status="inactive"
     )
@@ -68,7 +68,7 @@ def test_galleries_gallery_pages_and_image_pages_stay_in_the_store(
     accounts = AccountService(engine)
     alice = accounts.create_user(store_name="A", email="a@example.com", password="long password 1")
     carol = accounts.create_user(store_name="C", email="c@example.com", password="long password 1")
-    first, second, third = (finished(uploads, alice, n) for n in (1, 2, 3))
+    first, second, third = (finished_image(uploads, alice, n) for n in (1, 2, 3))
     galleries = GalleryService(engine)
     gallery_id = galleries.create(store_id=alice.store_id, title="Summer")
     galleries.add_images(
