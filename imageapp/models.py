@@ -75,7 +75,7 @@ class Image(SQLModel, table=True):
     completed_upload_token: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(36), unique=True, nullable=True)
     )
-    # Who owns a pending upload: "user:<id>" (or a browser session's identity, before accounts).
+    # Who owns a pending upload: "user:<id>" (CurrentUser.upload_owner).
     upload_owner: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(128), nullable=True)
     )

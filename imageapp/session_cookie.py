@@ -1,13 +1,14 @@
-"""The signed session cookie both UIs trust: Starlette's SessionMiddleware format, one identity.
+"""The signed session cookie both UIs trust: Starlette's SessionMiddleware format.
 
 The no-JS pages read it through SessionMiddleware; Reflex handlers read the same cookie from
-the WebSocket's headers and verify it with this codec, so a pending upload has one owner.
+the WebSocket's headers and verify it with this codec, so both know the same logged-in user
+(who owns pending uploads: ``CurrentUser.upload_owner``). A browser gets the cookie from the
+no-JS pages (the login form's CSRF token, then the login); nothing needs one before that.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from base64 import b64decode, b64encode
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -16,7 +17,6 @@ import itsdangerous
 
 COOKIE_NAME = "imageapp_session"
 MAX_AGE_SECONDS = 14 * 24 * 3600
-IDENTITY_KEY = "sid"
 # The login session token (see services/accounts.py); absent while logged out.
 AUTH_KEY = "auth"
 
@@ -46,11 +46,6 @@ class SessionCodec:
         value = cookie_value(cookie_header, COOKIE_NAME)
         return (self.decode(value) if value else None) or {}
 
-    def identity_from_cookie_header(self, cookie_header: str | None) -> str | None:
-        """The session identity in a raw ``Cookie:`` header (as a WebSocket handshake has it)."""
-        identity = self.session_from_cookie_header(cookie_header).get(IDENTITY_KEY)
-        return identity if isinstance(identity, str) and identity else None
-
 
 def cookie_value(cookie_header: str | None, name: str) -> str | None:
     if not cookie_header:
@@ -62,7 +57,3 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
         return None
     morsel = jar.get(name)
     return morsel.value if morsel else None
-
-
-def new_identity() -> str:
-    return secrets.token_urlsafe(24)

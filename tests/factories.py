@@ -1,4 +1,5 @@
-"""Small factories for service tests: pending uploads and finished images (many at once too)."""
+"""Small factories for service tests: stores, pending uploads and finished images (many at once
+too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from imageapp.models import Image, utcnow
+from imageapp.models import Image, Store, utcnow
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.metadata import ImageMetadata, parse_metadata
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
@@ -21,17 +23,46 @@ def metadata(title: str = "Sunset", **fields: str) -> ImageMetadata:
     return parse_metadata(**values)
 
 
+def a_store(engine: Engine, name: str = "Test store") -> int:
+    """The id of the store ``name``, made on first use (uploads always belong to a store)."""
+    with engine.begin() as connection:
+        found = connection.scalar(sa.select(col(Store.id)).where(col(Store.name) == name))
+        if found is not None:
+            return int(found)
+        return int(
+            connection.execute(
+                sa.insert(Store).values(name=name, created_at=utcnow()).returning(col(Store.id))
+            ).scalar_one()
+        )
+
+
 def pending_upload(
     uploads: UploadService,
     owner: str = "session-1",
     data: bytes | None = None,
     filename: str = "photo.jpg",
+    store_id: int | None = None,
 ) -> PendingUpload:
     return uploads.create_pending(
         stream=BytesIO(data if data is not None else jpeg_bytes()),
         filename=filename,
         owner=owner,
         client_mime_type="image/jpeg",
+        store_id=store_id if store_id is not None else a_store(uploads.engine),
+    )
+
+
+def finished_image(uploads: UploadService, user: CurrentUser, seed: int) -> int:
+    """An active image "P<seed>" of the user's store, uploaded and finished as step 2 does."""
+    pending = uploads.create_pending(
+        stream=BytesIO(jpeg_bytes((40, 30), seed=seed)),
+        filename="p.jpg",
+        owner=user.upload_owner,
+        store_id=user.store_id,
+        uploaded_by=user.id,
+    )
+    return uploads.finalize(
+        token=pending.upload_token, owner=user.upload_owner, metadata=metadata(f"P{seed}")
     )
 
 

@@ -25,9 +25,8 @@ from imageapp.fallback import (
 from imageapp.fallback.auth import LoginRequired, login_url
 from imageapp.fallback.forms import FormRefused
 from imageapp.fallback.pages import SECURITY_HEADERS, error_page, load_templates, wants_json
-from imageapp.fallback.session import SessionIdentityIssuer
 from imageapp.services.galleries import GalleryNotFound
-from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS, SessionCodec
+from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -116,11 +115,5 @@ def create_fallback_app() -> FastAPI:
         max_age=MAX_AGE_SECONDS,
         same_site="lax",
         https_only=settings.session_cookie_secure,
-    )
-    # Outermost: Reflex mounts itself inside this app, so its pages get the cookie too.
-    app.add_middleware(
-        SessionIdentityIssuer,
-        codec=SessionCodec(settings.resolved_secret_key()),
-        secure=settings.session_cookie_secure,
     )
     return app

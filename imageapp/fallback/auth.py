@@ -10,9 +10,8 @@ from starlette.requests import Request
 
 from imageapp import urls
 from imageapp.fallback.deps import EngineDep
-from imageapp.fallback.session import CSRF_KEY
 from imageapp.services.accounts import AccountService, CurrentUser
-from imageapp.session_cookie import AUTH_KEY, IDENTITY_KEY, new_identity
+from imageapp.session_cookie import AUTH_KEY
 
 
 class LoginRequired(Exception):
@@ -64,15 +63,13 @@ def safe_next(next_url: str | None) -> str:
 
 
 def begin_login_session(request: Request, accounts: AccountService, user: CurrentUser) -> None:
-    """Session fixation defence: a logged-in browser gets a brand-new session and identity."""
+    """Session fixation defence: a logged-in browser gets a brand-new session (nothing of the
+    one before, and a login token of its own)."""
     accounts.end_session(request.session.get(AUTH_KEY))
     request.session.clear()
-    request.session[IDENTITY_KEY] = new_identity()
     request.session[AUTH_KEY] = accounts.start_session(user)
 
 
 def end_login_session(request: Request, accounts: AccountService) -> None:
     accounts.end_session(request.session.get(AUTH_KEY))
     request.session.clear()
-    request.session[IDENTITY_KEY] = new_identity()
-    request.session.pop(CSRF_KEY, None)

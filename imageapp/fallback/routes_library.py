@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -16,7 +15,6 @@ from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep,
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.library import get_active_image, list_images
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
     ANY_STORE,
@@ -25,9 +23,7 @@ from imageapp.services.media import (
     active_image_file,
     active_rendition_file,
 )
-from imageapp.services.pictures import picture_for
-from imageapp.services.renditions import renditions_of
-from imageapp.services.thumbnails import list_pictures
+from imageapp.services.usecases.library import browse_library, show_image
 
 router = APIRouter()
 
@@ -50,25 +46,20 @@ def image_list(
 ) -> Response:
     """The library, filtered; a form of checkboxes around it for the bulk actions."""
     query = LibraryQuery.from_params(request.query_params)
-    with Session(engine) as session:
-        listing = list_images(
-            session,
-            store_id=user.store_id,
-            filters=query.filters(),
-            page=query.page,
-            page_size=settings.page_size,
-        )
-    shown = [image.id for image in listing.items]
+    found = browse_library(
+        engine, galleries, store_id=user.store_id, query=query, page_size=settings.page_size
+    )
+    shown = [image.id for image in found.listing.items]
     select_all = request.query_params.get("select") == "all"
     kept = pop_selection(request)
     values, errors = pop_form_state(request)
     return render(
         request,
         "image_list.html",
-        listing=listing,
-        pictures=list_pictures(engine, store_id=user.store_id, image_ids=shown),
-        query=query,
-        galleries=galleries.summaries(store_id=user.store_id),
+        listing=found.listing,
+        pictures=found.pictures,
+        query=found.query,
+        galleries=found.galleries,
         selected=set(shown) if select_all else kept,
         values=values,
         errors=errors,
@@ -77,18 +68,10 @@ def image_list(
 
 @router.get("/nojs/images/{image_id}", name="image_detail")
 def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: PathId) -> Response:
-    with Session(engine) as session:
-        image = get_active_image(session, image_id, store_id=user.store_id)
-    if image is None:
+    shown = show_image(engine, store_id=user.store_id, image_id=image_id)
+    if shown is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
-    picture = picture_for(
-        image_id=image.id,
-        width=image.width,
-        height=image.height,
-        renditions=renditions_of(engine, [image.id]).get(image.id, ()),
-        preset="web",
-    )
-    return render(request, "image_detail.html", image=image, image_picture=picture)
+    return render(request, "image_detail.html", image=shown.image, image_picture=shown.picture)
 
 
 @router.get("/media/{image_id}", name="media")

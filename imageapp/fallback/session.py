@@ -1,15 +1,11 @@
-"""Per-browser session helpers for the no-JS pages: identity, CSRF token, flash messages."""
+"""Per-browser session helpers for the no-JS pages: CSRF token, flash messages, kept forms."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from imageapp.session_cookie import COOKIE_NAME, IDENTITY_KEY, SessionCodec, new_identity
 
 CSRF_KEY = "csrf"
 FLASH_KEY = "flash"
@@ -75,50 +71,3 @@ def keep_selection(request: Request, image_ids: list[int]) -> None:
 def pop_selection(request: Request) -> set[int]:
     kept = request.session.pop(SELECTION_KEY, [])
     return {image_id for image_id in kept if isinstance(image_id, int)}
-
-
-class SessionIdentityIssuer:
-    """ASGI wrapper: a browser without a valid session cookie gets one, on ANY page.
-
-    Reflex's prerendered pages never pass through SessionMiddleware, yet a Reflex handler must
-    know who owns a pending upload when the WebSocket connects; so the first response (the SPA
-    HTML included) sets the same signed cookie the no-JS pages use. The new cookie is also put
-    into the request itself, so everything downstream sees one identity from the first request.
-    """
-
-    def __init__(self, app: ASGIApp, codec: SessionCodec, *, secure: bool = False) -> None:
-        self.app = app
-        self.codec = codec
-        self.flags = f"path=/; Max-Age={codec.max_age}; httponly; samesite=lax" + (
-            "; secure" if secure else ""
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._has_valid_cookie(scope):
-            await self.app(scope, receive, send)
-            return
-        cookie = self.codec.encode({IDENTITY_KEY: new_identity()})
-        scope = dict(scope)
-        headers = MutableHeaders(scope=scope)
-        existing = headers.get("cookie")
-        headers["cookie"] = (
-            f"{existing}; {COOKIE_NAME}={cookie}" if existing else (f"{COOKIE_NAME}={cookie}")
-        )
-
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                already = any(
-                    value.startswith(f"{COOKIE_NAME}=")
-                    for value in response_headers.getlist("set-cookie")
-                )
-                if not already:
-                    response_headers.append("set-cookie", f"{COOKIE_NAME}={cookie}; {self.flags}")
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
-
-    def _has_valid_cookie(self, scope: Scope) -> bool:
-        raw: dict[bytes, bytes] = dict(scope.get("headers", []))
-        header = raw.get(b"cookie", b"").decode("latin-1")
-        return self.codec.identity_from_cookie_header(header) is not None

@@ -16,7 +16,7 @@ MAX_SHOWN = 5
 
 
 def active_duplicates(
-    engine: Engine, sha256: str | None, *, store_id: int | None, limit: int = MAX_SHOWN
+    engine: Engine, sha256: str | None, *, store_id: int, limit: int = MAX_SHOWN
 ) -> tuple[ImageSummary, ...]:
     """Active images of the store uploaded from exactly these bytes, oldest first.
 
@@ -40,7 +40,7 @@ def active_duplicates(
 
 
 def duplicates_by_bytes(
-    engine: Engine, uploads: Sequence[tuple[str | None, int | None]], *, limit: int = MAX_SHOWN
+    engine: Engine, uploads: Sequence[tuple[str | None, int]], *, limit: int = MAX_SHOWN
 ) -> dict[tuple[str | None, int | None], tuple[ImageSummary, ...]]:
     """``active_duplicates`` for many (sha256, store) pairs at once, in one query: the
     duplicates of each pair that has any, oldest first."""

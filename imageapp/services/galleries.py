@@ -129,6 +129,18 @@ class GalleryService:
             _require(connection, store_id, gallery_id)
             return _ordered_ids(connection, gallery_id)
 
+    def entry_title(self, *, store_id: int, gallery_id: int, image_id: int) -> str | None:
+        """The title of an image placed in the gallery ("" if it has none); None if the image
+        is not in it. Raises GalleryNotFound for a gallery that is not the store's."""
+        with self.engine.connect() as connection:
+            _require(connection, store_id, gallery_id)
+            found = connection.execute(
+                sa.select(sa.func.coalesce(col(Image.title), ""))
+                .join(GalleryImage, col(GalleryImage.image_id) == col(Image.id))
+                .where(col(GalleryImage.gallery_id) == gallery_id, col(Image.id) == image_id)
+            ).first()
+        return None if found is None else str(found[0])
+
     # -- placing images ---------------------------------------------------------------------
 
     def add_images(self, *, store_id: int, gallery_id: int, image_ids: Sequence[int]) -> list[int]:

@@ -83,7 +83,7 @@ class LibraryFilter:
     text: str = ""
 
 
-def _conditions(store_id: int | None, filters: LibraryFilter) -> list[sa.ColumnElement[bool]]:
+def _conditions(store_id: int, filters: LibraryFilter) -> list[sa.ColumnElement[bool]]:
     statuses = (
         [ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value]
         if filters.status == "all"
@@ -112,7 +112,7 @@ def _conditions(store_id: int | None, filters: LibraryFilter) -> list[sa.ColumnE
 def list_images(
     session: Session,
     *,
-    store_id: int | None,
+    store_id: int,
     filters: LibraryFilter | None = None,
     page: int = 1,
     page_size: int = 24,
@@ -139,9 +139,7 @@ def list_images(
     )
 
 
-def get_active_image(
-    session: Session, image_id: int, *, store_id: int | None
-) -> ImageSummary | None:
+def get_active_image(session: Session, image_id: int, *, store_id: int) -> ImageSummary | None:
     """One active image of the store with its tags, or None (also for another store's)."""
     image = session.get(Image, image_id)
     if image is None or image.status != ImageStatus.ACTIVE.value or image.store_id != store_id:

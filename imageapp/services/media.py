@@ -39,12 +39,12 @@ class MediaFile:
     digest: str = ""
 
 
-def _visible(store_scope: int | AnyStore | None) -> sa.ColumnElement[bool]:
+def _visible(store_scope: int | AnyStore) -> sa.ColumnElement[bool]:
     return sa.true() if isinstance(store_scope, AnyStore) else in_store(store_scope)
 
 
 def active_image_file(
-    engine: Engine, storage: LocalStorage, image_id: int, *, store_scope: int | AnyStore | None
+    engine: Engine, storage: LocalStorage, image_id: int, *, store_scope: int | AnyStore
 ) -> MediaFile | None:
     """The stored original of an ACTIVE image the viewer may see, or None."""
     with engine.connect() as connection:
@@ -77,7 +77,7 @@ def active_rendition_file(
     preset: str,
     fmt: str,
     *,
-    store_scope: int | AnyStore | None,
+    store_scope: int | AnyStore,
 ) -> MediaFile | None:
     """One rendition of an ACTIVE image, or None (missing, or the image is not active)."""
     with engine.connect() as connection:

@@ -27,7 +27,7 @@ def _limits(
 
 
 def check_store_quota(
-    connection: Connection, store_id: int | None, settings: Settings, *, adding_bytes: int
+    connection: Connection, store_id: int, settings: Settings, *, adding_bytes: int
 ) -> None:
     """Refuse (UploadRejected) if one more image of ``adding_bytes`` would pass a quota.
 
@@ -36,8 +36,6 @@ def check_store_quota(
     write lock, on PostgreSQL the store row is locked here first, so concurrent uploads of one
     store are checked (and inserted) one after the other.
     """
-    if store_id is None:
-        return
     if connection.dialect.name == "postgresql":
         connection.execute(
             sa.select(col(Store.id)).where(col(Store.id) == store_id).with_for_update()

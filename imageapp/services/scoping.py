@@ -8,6 +8,7 @@ from sqlmodel import col
 from imageapp.models import Image
 
 
-def in_store(store_id: int | None) -> sa.ColumnElement[bool]:
-    """Images of ``store_id``; None selects images from before accounts (no store yet)."""
-    return col(Image.store_id).is_(None) if store_id is None else col(Image.store_id) == store_id
+def in_store(store_id: int) -> sa.ColumnElement[bool]:
+    """Images of ``store_id`` (images from before accounts have none until first-run setup
+    claims them for the first store: no query sees them before that)."""
+    return col(Image.store_id) == store_id

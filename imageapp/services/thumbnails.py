@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus
+from imageapp.services.library import ImageSummary
 from imageapp.services.pictures import Picture, picture_for
 from imageapp.services.renditions import renditions_of
 from imageapp.services.scoping import in_store
 
 
 def list_pictures(
-    engine: Engine, *, store_id: int | None, image_ids: Iterable[int], preset: str = "thumb"
+    engine: Engine, *, store_id: int, image_ids: Iterable[int], preset: str = "thumb"
 ) -> dict[int, Picture]:
     """A picture per active image of the store among ``image_ids``. Inactive, pending and other
     stores' ids are left out: the media route refuses them, so pages show a placeholder."""
@@ -30,14 +32,37 @@ def list_pictures(
                 col(Image.status) == ImageStatus.ACTIVE.value,
             )
         ).all()
-    found = renditions_of(engine, (row.id for row in sizes))
+    return _pictures(engine, sizes, preset)
+
+
+def listed_pictures(
+    engine: Engine, images: Iterable[ImageSummary], *, preset: str = "thumb"
+) -> dict[int, Picture]:
+    """A picture per active image of a listing just read (its sizes are known: one query for
+    the renditions). Inactive ones are left out: the media route refuses their files."""
+    active = [image for image in images if image.status == ImageStatus.ACTIVE.value]
+    return _pictures(engine, active, preset)
+
+
+class _Sized(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+def _pictures(engine: Engine, images: Sequence[_Sized], preset: str) -> dict[int, Picture]:
+    """Each image's picture through ``preset`` (one query for all their renditions)."""
+    found = renditions_of(engine, (image.id for image in images))
     return {
-        row.id: picture_for(
-            image_id=row.id,
-            width=row.width,
-            height=row.height,
-            renditions=found.get(row.id, ()),
+        image.id: picture_for(
+            image_id=image.id,
+            width=image.width,
+            height=image.height,
+            renditions=found.get(image.id, ()),
             preset=preset,
         )
-        for row in sizes
+        for image in images
     }

@@ -57,14 +57,15 @@ class PendingUpload:
     temp_path: str
     created_at: datetime
     expires_at: datetime
+    store_id: int  # the uploader's store
     sha256: str | None = None
-    store_id: int | None = None
     # Active images uploaded from the very same bytes: the UIs offer "keep anyway" or cancel.
     duplicates: tuple[ImageSummary, ...] = ()
 
 
 class UploadService:
-    """Pending uploads: create, read, finalize, cancel. Owners are opaque session identities."""
+    """Pending uploads: create, read, finalize, cancel. Owners are opaque strings (a user's
+    ``CurrentUser.upload_owner``), stores the uploader's."""
 
     def __init__(
         self,
@@ -99,7 +100,7 @@ class UploadService:
         filename: str | None,
         client_mime_type: str | None,
         owner: str,
-        store_id: int | None = None,
+        store_id: int,
         uploaded_by: int | None = None,
     ) -> IncomingUpload[PendingUpload]:
         """Start receiving one file chunk by chunk (streaming request bodies, Reflex chunks).
@@ -126,7 +127,7 @@ class UploadService:
         filename: str | None,
         owner: str,
         client_mime_type: str | None = None,
-        store_id: int | None = None,
+        store_id: int,
         uploaded_by: int | None = None,
     ) -> PendingUpload:
         """Validate and keep one uploaded file as a pending image. Keeps nothing if it raises."""
@@ -146,7 +147,7 @@ class UploadService:
         return incoming.finish()
 
     def _record_pending(
-        self, stored: StoredFile, owner: str, store_id: int | None, uploaded_by: int | None
+        self, stored: StoredFile, owner: str, store_id: int, uploaded_by: int | None
     ) -> PendingUpload:
         token = str(uuid.uuid4())
         now = utcnow()
@@ -321,8 +322,6 @@ class UploadService:
             if finished is None:
                 raise
             return finished
-        if gallery_id is not None and pending.store_id is None:
-            raise GalleryUnavailable(gallery_id)
         slug_is_automatic = metadata.slug is None
         try:
             permanent = self.storage.promote(pending.temp_path)
@@ -396,7 +395,7 @@ class UploadService:
         connection: Connection, pending: PendingUpload, gallery_id: int | None
     ) -> None:
         """First in the transaction, so the gallery cannot go before the image is in it."""
-        if gallery_id is None or pending.store_id is None:
+        if gallery_id is None:
             return
         try:
             lock_gallery(connection, pending.store_id, gallery_id)
@@ -405,7 +404,7 @@ class UploadService:
 
     @staticmethod
     def _place(connection: Connection, pending: PendingUpload, gallery_id: int | None) -> None:
-        if gallery_id is not None and pending.store_id is not None:
+        if gallery_id is not None:
             append_images(connection, pending.store_id, gallery_id, [pending.image_id])
 
     def _mark_active(
@@ -451,7 +450,7 @@ class UploadService:
             )
 
     @staticmethod
-    def _slug_taken(connection: Connection, store_id: int | None, slug: str) -> bool:
+    def _slug_taken(connection: Connection, store_id: int, slug: str) -> bool:
         found = connection.scalar(
             sa.select(col(Image.id)).where(in_store(store_id), col(Image.slug) == slug)
         )

@@ -1,7 +1,8 @@
 """State of the galleries page (`/galleries`): list, create, edit, delete (after a question).
 
-Thin: the gallery service does the work, in a thread; every handler asks identity.current_user
-for the store, so an id from the browser can only ever name one of that store's galleries.
+Thin: the gallery use cases do the work and word the result, in a thread; every handler asks
+identity.current_user for the store, so an id from the browser can only ever name one of that
+store's galleries.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from imageapp.services.errors import FormInvalid
 from imageapp.services.factory import build_gallery_service
-from imageapp.services.galleries import GalleryNotFound
+from imageapp.services.usecases import galleries as actions
+from imageapp.services.usecases.library import THUMBNAIL_PRESET
 from imageapp.state import gallery_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryCard
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import PictureView
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
-GONE = "That gallery is not there any more."
-
 
 class GalleriesState(RenditionWatcher, rx.State):
-    watch_preset: ClassVar[str] = jobs.THUMBNAIL_PRESET
+    watch_preset: ClassVar[str] = THUMBNAIL_PRESET
     cards: list[GalleryCard] = []
     loaded: bool = False
     message: str = ""  # what the last action did (a status line)
@@ -76,18 +75,18 @@ class GalleriesState(RenditionWatcher, rx.State):
         user = await current_user(self)
         if user is None:
             return to_login(self)
+        fields = {"title": self.new_title, "description": self.new_description}
         create = functools.partial(
-            build_gallery_service().create,
+            actions.create_gallery,
+            build_gallery_service(),
             store_id=user.store_id,
-            title=self.new_title,
-            description=self.new_description,
+            raw_fields=fields,
         )
-        try:
-            await asyncio.to_thread(create)
-        except FormInvalid as invalid:
-            self.create_errors = invalid.errors
+        outcome = await asyncio.to_thread(create)
+        if isinstance(outcome, actions.Refused):
+            self.create_errors = outcome.errors
             return None
-        self.message = f"Gallery '{' '.join(self.new_title.split())}' created."
+        self.message = outcome.message
         self.new_title = self.new_description = ""
         self.create_errors = {}
         return GalleriesState.load_page
@@ -119,22 +118,19 @@ class GalleriesState(RenditionWatcher, rx.State):
         user = await current_user(self)
         if user is None:
             return to_login(self)
-        update = functools.partial(
-            build_gallery_service().update,
+        fields = {"title": self.edit_title, "description": self.edit_description}
+        rename = functools.partial(
+            actions.rename_gallery,
+            build_gallery_service(),
             store_id=user.store_id,
             gallery_id=self.edit_id,
-            title=self.edit_title,
-            description=self.edit_description,
+            raw_fields=fields,
         )
-        try:
-            await asyncio.to_thread(update)
-        except FormInvalid as invalid:
-            self.edit_errors = invalid.errors
+        outcome = await asyncio.to_thread(rename)
+        if isinstance(outcome, actions.Refused):
+            self.edit_errors = outcome.errors
             return None
-        except GalleryNotFound:
-            self.message = GONE
-        else:
-            self.message = f"Gallery '{' '.join(self.edit_title.split())}' saved."
+        self.message = outcome.message
         self.edit_open = False
         return GalleriesState.load_page
 
@@ -144,11 +140,7 @@ class GalleriesState(RenditionWatcher, rx.State):
     def ask_delete(self, gallery_id: int) -> None:
         card = self._find(gallery_id)
         if card is not None:
-            self.delete_id = card.id
-            self.delete_question = (
-                f"Delete the gallery '{card.title}'? Its {card.count_label} stay in your "
-                "library; only the gallery, its order and its cover go."
-            )
+            self.delete_id, self.delete_question = card.id, card.delete_question
             self.delete_open = True
 
     @rx.event
@@ -160,16 +152,13 @@ class GalleriesState(RenditionWatcher, rx.State):
         user = await current_user(self)
         if user is None:
             return to_login(self)
-        card = self._find(self.delete_id)
         delete = functools.partial(
-            build_gallery_service().delete, store_id=user.store_id, gallery_id=self.delete_id
+            actions.delete_gallery,
+            build_gallery_service(),
+            store_id=user.store_id,
+            gallery_id=self.delete_id,
         )
-        try:
-            await asyncio.to_thread(delete)
-        except GalleryNotFound:
-            self.message = GONE
-        else:
-            self.message = f"Gallery '{card.title if card else ''}' deleted; its images stay."
+        self.message = (await asyncio.to_thread(delete)).message
         self.delete_open = False
         return GalleriesState.load_page
 

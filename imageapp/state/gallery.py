@@ -17,8 +17,10 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from imageapp.services.errors import ImageAppError
+from imageapp.services.factory import build_gallery_service
 from imageapp.services.ids import is_id, parse_id
+from imageapp.services.usecases import galleries as actions
+from imageapp.services.usecases.library import THUMBNAIL_PRESET
 from imageapp.state import gallery_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryView
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
@@ -26,8 +28,8 @@ from imageapp.state.pictures import PictureView
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
 GALLERY_PATH = re.compile(r"/galleries/([^/]+)/?$")
-# A change for (store id, gallery id): True if it changed something.
-Change = Callable[[int, int], bool]
+# A gallery use case, its image (and choices) already given.
+Change = Callable[..., actions.GalleryResult]
 
 
 def gallery_id_in(path: str) -> int | None:
@@ -47,7 +49,7 @@ def focus_soon(*element_ids: str) -> Any:
 
 
 class GalleryState(RenditionWatcher, rx.State):
-    watch_preset: ClassVar[str] = jobs.THUMBNAIL_PRESET
+    watch_preset: ClassVar[str] = THUMBNAIL_PRESET
     gallery: GalleryView = GalleryView()
     found: bool = False
     loaded: bool = False
@@ -83,7 +85,7 @@ class GalleryState(RenditionWatcher, rx.State):
     @rx.event
     async def move(self, image_id: int, steps: int) -> Any:
         """The move buttons: one place up (-1) or down (1); the focus stays on the button."""
-        change = functools.partial(jobs.move_image, image_id=image_id, steps=steps)
+        change = functools.partial(actions.move_by_steps, image_id=image_id, steps=steps)
         if not await self._apply(change, image_id):
             return None
         here, other = ("up", "down") if steps < 0 else ("down", "up")
@@ -97,25 +99,22 @@ class GalleryState(RenditionWatcher, rx.State):
             return
         after = dropped.get("after") is True
         change = functools.partial(
-            jobs.drop_image, image_id=image_id, target_id=target_id, after=after
+            actions.drop_next_to, image_id=image_id, target_id=target_id, after=after
         )
         await self._apply(change, image_id)
 
     @rx.event
     async def make_cover(self, image_id: int) -> Any:
-        change = functools.partial(jobs.make_cover, image_id=image_id)
-        if await self._apply(change, image_id, done="{title} is the cover now."):
+        if await self._apply(functools.partial(actions.make_cover, image_id=image_id), image_id):
             return focus_soon(f"remove-{image_id}")
         return None
 
     @rx.event
     async def remove(self, image_id: int) -> None:
-        change = functools.partial(jobs.remove_image, image_id=image_id)
-        done = "{title} was taken out of the gallery; it stays in your library."
-        await self._apply(change, image_id, done=done)
+        await self._apply(functools.partial(actions.take_out, image_id=image_id), image_id)
 
-    async def _apply(self, change: Change, image_id: int, done: str = "") -> bool:
-        """Run one change in the logged-in user's store, then show the stored order again.
+    async def _apply(self, change: Change, image_id: int) -> bool:
+        """Run one use case in the logged-in user's store, then show the stored order again.
         An id no row can have (only a crafted event sends one) changes nothing."""
         if not is_id(image_id):
             return False
@@ -123,22 +122,12 @@ class GalleryState(RenditionWatcher, rx.State):
         if user is None:
             self.message = LOGGED_OUT_MESSAGE
             return False
-        title, gallery_id, page = self._title_of(image_id), self.gallery.id, self.gallery.page
-        try:
-            changed = await asyncio.to_thread(change, user.store_id, gallery_id)
-        except ImageAppError as refused:
-            self.message, changed = refused.message, False
+        gallery_id, page = self.gallery.id, self.gallery.page
+        outcome = await asyncio.to_thread(
+            change, build_gallery_service(), store_id=user.store_id, gallery_id=gallery_id
+        )
         view = await asyncio.to_thread(jobs.read_gallery, user.store_id, gallery_id, page)
         self.gallery, self.found = view or GalleryView(), view is not None
-        if changed:
-            self.message = done.format(title=f"'{title}'") if done else self._moved(image_id, title)
-        return changed
-
-    def _title_of(self, image_id: int) -> str:
-        return next((e.title for e in self.gallery.images if e.id == image_id), "The image")
-
-    def _moved(self, image_id: int, title: str) -> str:
-        entry = next((e for e in self.gallery.images if e.id == image_id), None)
-        if entry is None:  # moved onto another page of the gallery
-            return f"Moved '{title}' to another page of the gallery."
-        return f"Moved '{title}' to position {entry.position} of {self.gallery.count}."
+        if outcome.message:  # nothing to do (already first): the last message stays
+            self.message = outcome.message
+        return isinstance(outcome, actions.Done)

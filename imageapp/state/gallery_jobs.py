@@ -1,4 +1,5 @@
-"""The gallery pages' calls into the gallery service, as plain values the browser can hold.
+"""What the gallery pages show, read through the library use cases, as plain values the
+browser can hold.
 
 Blocking (database), so the states run each of them in a thread. The store always comes from
 the logged-in user; ids from the browser only ever name things inside that store.
@@ -7,18 +8,22 @@ the logged-in user; ids from the browser only ever name things inside that store
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from imageapp import urls
-from imageapp.db import get_engine, session_scope
+from imageapp.db import get_engine
 from imageapp.services.factory import build_gallery_service
-from imageapp.services.galleries import GalleryNotFound, GallerySummary
-from imageapp.services.gallery_moves import move_by_steps, move_next_to
-from imageapp.services.library import LibraryFilter, list_images
-from imageapp.services.thumbnails import list_pictures
+from imageapp.services.galleries import GallerySummary
+from imageapp.services.pictures import Picture
+from imageapp.services.usecases.galleries import delete_question
+from imageapp.services.usecases.library import (
+    THUMBNAIL_PRESET,
+    browse_gallery,
+    list_galleries,
+)
 from imageapp.services.wording import count_label
-from imageapp.state.pictures import PictureView, active_pictures
+from imageapp.state.pictures import PictureView
 
-THUMBNAIL_PRESET = "thumb"
 GALLERY_PAGE_SIZE = 100  # a gallery page shows this many images, in order
 
 
@@ -39,6 +44,7 @@ class GalleryCard:
     description: str
     url: str
     count_label: str
+    delete_question: str  # asked before deleting it
     has_cover: bool
     cover: PictureView
 
@@ -69,101 +75,70 @@ class GalleryView:
     images: list[GalleryEntry] = dataclasses.field(default_factory=list)
 
 
+def choice_of(gallery: GallerySummary) -> GalleryChoice:
+    return GalleryChoice(value=str(gallery.id), label=gallery.title)
+
+
 def gallery_choices(store_id: int) -> list[GalleryChoice]:
     """The store's galleries by title, for selects."""
-    return [
-        GalleryChoice(value=str(gallery.id), label=gallery.title)
-        for gallery in build_gallery_service().summaries(store_id=store_id)
-    ]
+    return [choice_of(gallery) for gallery in build_gallery_service().summaries(store_id=store_id)]
 
 
 def gallery_cards(store_id: int) -> list[GalleryCard]:
-    summaries = build_gallery_service().summaries(store_id=store_id)
-    covers = [s.cover_image_id for s in summaries if s.cover_image_id is not None]
-    found = list_pictures(
-        get_engine(), store_id=store_id, image_ids=covers, preset=THUMBNAIL_PRESET
+    found = list_galleries(
+        get_engine(), build_gallery_service(), store_id=store_id, preset=THUMBNAIL_PRESET
     )
-    pictures = {image_id: PictureView.of(picture, image_id) for image_id, picture in found.items()}
-    return [_card(summary, pictures) for summary in summaries]
+    return [_card(summary, found.covers) for summary in found.galleries]
 
 
-def _card(summary: GallerySummary, pictures: dict[int, PictureView]) -> GalleryCard:
-    cover = pictures.get(summary.cover_image_id) if summary.cover_image_id else None
+def _card(summary: GallerySummary, covers: Mapping[int, Picture]) -> GalleryCard:
+    cover_id = summary.cover_image_id or 0
     return GalleryCard(
         id=summary.id,
         title=summary.title,
         description=summary.description,
         url=urls.gallery(summary.id),
         count_label=count_label(summary.image_count),
-        has_cover=cover is not None,
-        cover=cover or PictureView(),
+        delete_question=delete_question(summary.title, summary.image_count),
+        has_cover=cover_id in covers,
+        cover=PictureView.among(covers, cover_id),
     )
 
 
 def read_gallery(store_id: int, gallery_id: int, page: int) -> GalleryView | None:
     """One page of the gallery's images in order (inactive ones too), or None if not found."""
-    try:
-        summary = build_gallery_service().get(store_id=store_id, gallery_id=gallery_id)
-    except GalleryNotFound:
+    found = browse_gallery(
+        get_engine(),
+        build_gallery_service(),
+        store_id=store_id,
+        gallery_id=gallery_id,
+        page=page,
+        page_size=GALLERY_PAGE_SIZE,
+        preset=THUMBNAIL_PRESET,
+    )
+    if found is None:
         return None
-    shown = LibraryFilter(status="all", gallery_id=gallery_id)
-    with session_scope() as session:
-        found = list_images(
-            session, store_id=store_id, filters=shown, page=page, page_size=GALLERY_PAGE_SIZE
-        )
-    pictures = active_pictures(get_engine(), found.items, THUMBNAIL_PRESET)
-    first = (found.page - 1) * GALLERY_PAGE_SIZE + 1
+    summary, listing = found.gallery, found.listing
     entries = [
         GalleryEntry(
             id=image.id,
             title=image.title,
             alt_text=image.alt_text,
             url=urls.image(image.id),
-            position=first + n,
-            active=image.id in pictures,
+            position=found.first_position + n,
+            active=image.id in found.pictures,
             is_cover=image.id == summary.cover_image_id,
-            picture=pictures.get(image.id, PictureView()),
+            picture=PictureView.among(found.pictures, image.id),
         )
-        for n, image in enumerate(found.items)
+        for n, image in enumerate(listing.items)
     ]
     return GalleryView(
         id=summary.id,
         title=summary.title,
         description=summary.description,
-        count=found.total,
-        page=found.page,
-        pages=found.pages,
+        count=listing.total,
+        page=listing.page,
+        pages=listing.pages,
         library_url=urls.library({"gallery": summary.id}),
         images=entries,
     )
-
-
-# -- changes: each returns whether something changed; GalleryNotFound and the service's other
-#    refusals (ImageAppError) carry a message to show -----------------------------------------
-
-
-def move_image(store_id: int, gallery_id: int, *, image_id: int, steps: int) -> bool:
-    where = {"store_id": store_id, "gallery_id": gallery_id, "image_id": image_id}
-    return move_by_steps(build_gallery_service(), **where, steps=steps) is not None
-
-
-def drop_image(
-    store_id: int, gallery_id: int, *, image_id: int, target_id: int, after: bool
-) -> bool:
-    where = {"store_id": store_id, "gallery_id": gallery_id, "image_id": image_id}
-    moved = move_next_to(build_gallery_service(), **where, target_id=target_id, after=after)
-    return moved is not None
-
-
-def make_cover(store_id: int, gallery_id: int, *, image_id: int) -> bool:
-    build_gallery_service().set_featured(
-        store_id=store_id, gallery_id=gallery_id, image_id=image_id
-    )
-    return True
-
-
-def remove_image(store_id: int, gallery_id: int, *, image_id: int) -> bool:
-    removed = build_gallery_service().remove_images(
-        store_id=store_id, gallery_id=gallery_id, image_ids=[image_id]
-    )
-    return bool(removed)

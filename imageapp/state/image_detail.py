@@ -11,15 +11,15 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from imageapp import urls
-from imageapp.db import get_engine, session_scope
+from imageapp.db import get_engine
 from imageapp.services.ids import parse_id
-from imageapp.services.library import ImageSummary, get_active_image
+from imageapp.services.library import ImageSummary
+from imageapp.services.usecases.library import DETAIL_PRESET, show_image
 from imageapp.services.validation import format_bytes
 from imageapp.state.identity import current_user, to_login
-from imageapp.state.pictures import MIME_LABELS, PictureView, pictures_of
+from imageapp.state.pictures import MIME_LABELS, PictureView
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
-DETAIL_PRESET = "web"
 IMAGE_PATH = re.compile(r"/images/([^/]+)/?$")
 
 
@@ -62,11 +62,10 @@ class ImageView:
 
 def read_image(image_id: int, store_id: int) -> ImageView | None:
     """The store's active image with its picture, or None; blocking, so run in a thread."""
-    with session_scope() as session:
-        image = get_active_image(session, image_id, store_id=store_id)
-    if image is None:
+    shown = show_image(get_engine(), store_id=store_id, image_id=image_id, preset=DETAIL_PRESET)
+    if shown is None:
         return None
-    return ImageView.of(image, pictures_of(get_engine(), [image], DETAIL_PRESET)[image.id])
+    return ImageView.of(shown.image, PictureView.of(shown.picture, shown.image.id))
 
 
 def image_id_in(path: str) -> int | None:

@@ -16,17 +16,17 @@ import reflex as rx
 
 from imageapp import urls
 from imageapp.config import get_settings
-from imageapp.db import get_engine, session_scope
-from imageapp.services.library import list_images
+from imageapp.db import get_engine
+from imageapp.services.factory import build_gallery_service
 from imageapp.services.library_query import TEXT_MAX, LibraryQuery
 from imageapp.services.metadata import TAG_MAX
+from imageapp.services.usecases.library import THUMBNAIL_PRESET, browse_library
 from imageapp.services.wording import count_label, matching_label
-from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
+from imageapp.state.gallery_jobs import GalleryChoice, choice_of
 from imageapp.state.identity import current_user, to_login
-from imageapp.state.pictures import PictureView, active_pictures
+from imageapp.state.pictures import PictureView
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
 
-THUMBNAIL_PRESET = "thumb"
 ANY_GALLERY = "any"  # select items cannot have an empty value
 
 
@@ -50,31 +50,6 @@ class LibraryPage:
     pages: int
 
 
-def read_library_page(page: int, store_id: int, filters: LibraryQuery | None = None) -> LibraryPage:
-    """One page of the store's images with thumbnails; blocking, so callers use a thread."""
-    with session_scope() as session:
-        result = list_images(
-            session,
-            store_id=store_id,
-            filters=(filters or LibraryQuery()).filters(),
-            page=page,
-            page_size=get_settings().page_size,
-        )
-    pictures = active_pictures(get_engine(), result.items, THUMBNAIL_PRESET)
-    items = [
-        LibraryItem(
-            id=image.id,
-            title=image.title,
-            alt_text=image.alt_text,
-            url=urls.image(image.id),
-            picture=pictures.get(image.id, PictureView()),
-            active=image.id in pictures,
-        )
-        for image in result.items
-    ]
-    return LibraryPage(items=items, total=result.total, page=result.page, pages=result.pages)
-
-
 @dataclasses.dataclass(frozen=True)
 class LibraryView:
     """A page of the library, the filters it applied and the galleries to choose from."""
@@ -85,10 +60,35 @@ class LibraryView:
 
 
 def read_library(store_id: int, filters: LibraryQuery) -> LibraryView:
-    choices = gallery_choices(store_id)
-    if str(filters.gallery_id) not in {choice.value for choice in choices}:
-        filters = filters.model_copy(update={"gallery_id": None})  # not (or no longer) ours
-    return LibraryView(read_library_page(filters.page, store_id, filters), filters, choices)
+    """The library page ``filters`` names, as the browser holds it; blocking, run in a thread."""
+    found = browse_library(
+        get_engine(),
+        build_gallery_service(),
+        store_id=store_id,
+        query=filters,
+        page_size=get_settings().page_size,
+        preset=THUMBNAIL_PRESET,
+    )
+    listing = found.listing
+    items = [
+        LibraryItem(
+            id=image.id,
+            title=image.title,
+            alt_text=image.alt_text,
+            url=urls.image(image.id),
+            picture=PictureView.among(found.pictures, image.id),
+            active=image.id in found.pictures,
+        )
+        for image in listing.items
+    ]
+    page = LibraryPage(items=items, total=listing.total, page=listing.page, pages=listing.pages)
+    return LibraryView(page, found.query, [choice_of(gallery) for gallery in found.galleries])
+
+
+def read_library_page(page: int, store_id: int, filters: LibraryQuery | None = None) -> LibraryPage:
+    """Page ``page`` of the store's images (as ``filters`` name them, by default all active)."""
+    query = (filters or LibraryQuery()).model_copy(update={"page": page})
+    return read_library(store_id, query).page
 
 
 class LibraryState(RenditionWatcher, rx.State):

@@ -6,15 +6,9 @@ The URLs come from services/pictures.py, the one place both UIs build media URLs
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Mapping
 
-from sqlalchemy.engine import Engine
-
-from imageapp.models import ImageStatus
-from imageapp.services.library import ImageSummary
-from imageapp.services.pictures import Picture, picture_for
-from imageapp.services.renditions import renditions_of
+from imageapp.services.pictures import Picture
 
 # How people name the accepted types.
 MIME_LABELS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP"}
@@ -51,41 +45,8 @@ class PictureView:
             waiting=not picture.sources,
         )
 
-
-class Shown(Protocol):
-    """What a picture is made from: an image's id and size (ImageSummary has them)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def width(self) -> int: ...
-    @property
-    def height(self) -> int: ...
-
-
-def pictures_of(engine: Engine, images: Iterable[Shown], preset: str) -> dict[int, PictureView]:
-    """The picture of each image through ``preset``; blocking (one query), run in a thread."""
-    shown = list(images)
-    found = renditions_of(engine, (image.id for image in shown))
-    return {
-        image.id: PictureView.of(
-            picture_for(
-                image_id=image.id,
-                width=image.width,
-                height=image.height,
-                renditions=found.get(image.id, ()),
-                preset=preset,
-            ),
-            image.id,
-        )
-        for image in shown
-    }
-
-
-def active_pictures(
-    engine: Engine, images: Iterable[ImageSummary], preset: str
-) -> dict[int, PictureView]:
-    """Pictures of the active ones among ``images``; the media route refuses the others' files,
-    so pages show a placeholder for them."""
-    active = (image for image in images if image.status == ImageStatus.ACTIVE.value)
-    return pictures_of(engine, active, preset)
+    @classmethod
+    def among(cls, pictures: Mapping[int, Picture], image_id: int) -> PictureView:
+        """The image's picture, or an empty one (no picture: an inactive image)."""
+        picture = pictures.get(image_id)
+        return cls.of(picture, image_id) if picture is not None else cls()

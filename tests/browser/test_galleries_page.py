@@ -66,7 +66,9 @@ def test_create_rename_and_delete_a_gallery(
 
     card = page.locator(".gallery-card", has_text="Summer 2025")
     expect(card).to_contain_text("0 images")
-    expect(page.locator("#galleries-status")).to_have_text("Gallery 'Summer 2025' created.")
+    expect(page.locator("#galleries-status")).to_have_text(
+        "Gallery 'Summer 2025' created. Add images to it from the library."
+    )
     shoot("created")
 
     page.get_by_role("button", name="Rename Summer 2025").click()
@@ -80,7 +82,9 @@ def test_create_rename_and_delete_a_gallery(
 
     page.get_by_role("button", name="Delete Summer by the sea").click()
     question = page.get_by_role("alertdialog")
-    expect(question).to_contain_text("Its 0 images stay in your library")
+    expect(question).to_contain_text(
+        "Delete the gallery 'Summer by the sea'? It holds no images; only the gallery goes."
+    )
     shoot("delete-question")
     question.get_by_role("button", name="Keep it").click()
     expect(page.locator(".gallery-card")).to_have_count(1)

@@ -39,7 +39,8 @@ def test_create_then_list_with_count_and_cover(client: TestClient) -> None:
         data={"csrf_token": csrf_of(client, "/nojs/galleries"), "title": "Summer 2025"},
     )
     gallery_id = int(response.headers["location"].rsplit("/", 1)[1])
-    assert "Gallery 'Summer 2025' created." in flash_of(client, f"/nojs/galleries/{gallery_id}")
+    created = flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert created == "Gallery 'Summer 2025' created. Add images to it from the library."
     first, second = finished_image(client, "One", 1), finished_image(client, "Two", 2)
     bulk(client, [first, second], "add_to_gallery", gallery_id=str(gallery_id))
     listing = client.get("/nojs/galleries").text
@@ -47,7 +48,8 @@ def test_create_then_list_with_count_and_cover(client: TestClient) -> None:
     assert "2 images" in listing
     assert f'src="/media/{first}/' in listing  # the first image is the cover ...
     post(client, f"/nojs/galleries/{gallery_id}/featured", image_id=str(second))
-    assert "now the gallery&#39;s cover" in client.get(f"/nojs/galleries/{gallery_id}").text
+    featured = flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert featured == "'Two' is now the cover of 'Summer 2025'."
     listing = client.get("/nojs/galleries").text
     assert f'src="/media/{second}/' in listing  # ... until another is featured
     assert f'src="/media/{first}/' not in listing
@@ -84,6 +86,7 @@ def test_edit_title_slug_and_description(
         description="Hot",
     )
     assert saved.headers["location"] == f"/nojs/galleries/{gallery_id}"
+    assert flash_of(client, saved.headers["location"]) == "Gallery 'Summer 25' saved."
     summary = galleries.get(store_id=alice.store_id, gallery_id=gallery_id)
     assert (summary.title, summary.slug, summary.description) == ("Summer 25", "s25", "Hot")
 
@@ -124,9 +127,9 @@ def test_move_up_down_and_to_a_position(
     assert order_on_page(client, gallery_id) == [c, a, b]
     move(b, "1")  # to position 1
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=gallery_id) == [b, c, a]
-    assert "Image moved to position 1." in flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert flash_of(client, f"/nojs/galleries/{gallery_id}") == "Moved 'b' to position 1 of 3."
     move(b, "99")  # past the end: last
-    assert "moved to position 3." in flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert flash_of(client, f"/nojs/galleries/{gallery_id}") == "Moved 'b' to position 3 of 3."
     assert order_on_page(client, gallery_id) == [c, a, b]
 
 
@@ -165,11 +168,12 @@ def test_remove_from_gallery_keeps_the_image(
     a, b = finished_image(client, "a", 1), finished_image(client, "b", 2)
     bulk(client, [a, b], "add_to_gallery", gallery_id=str(gallery_id))
     post(client, f"/nojs/galleries/{gallery_id}/remove", image_id=str(a))
-    assert "still in your library" in flash_of(client, f"/nojs/galleries/{gallery_id}")
+    removed = flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert removed == "'a' was taken out of 'G'; it stays in your library."
     assert galleries.image_ids(store_id=alice.store_id, gallery_id=gallery_id) == [b]
     assert client.get(f"/nojs/images/{a}").status_code == 200
     post(client, f"/nojs/galleries/{gallery_id}/remove", image_id=str(a))
-    assert "not in this gallery" in flash_of(client, f"/nojs/galleries/{gallery_id}")
+    assert flash_of(client, f"/nojs/galleries/{gallery_id}") == "That image is not in this gallery."
 
 
 GALLERY_POSTS = [

@@ -22,7 +22,7 @@ from imageapp.services.rebuild import rebuild_renditions
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
-from tests.factories import metadata, pending_upload
+from tests.factories import a_store, metadata, pending_upload
 from tests.images import jpeg_bytes, png_bytes
 
 NOW = timedelta(0)
@@ -38,7 +38,12 @@ def sweep_everything(cleanup: DiskImageCleanupService) -> int:
 
 
 def receiving(uploads: UploadService) -> IncomingUpload[PendingUpload]:
-    return uploads.receive(filename="photo.jpg", client_mime_type="image/jpeg", owner="session-1")
+    return uploads.receive(
+        filename="photo.jpg",
+        client_mime_type="image/jpeg",
+        owner="session-1",
+        store_id=a_store(uploads.engine),
+    )
 
 
 def rendition_files_missing(engine: Engine, storage: LocalStorage) -> list[str]:

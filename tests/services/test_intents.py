@@ -19,7 +19,7 @@ from imageapp.services.intents import FileIntents, IntentLost
 from imageapp.services.renditions import RenditionService, RenditionsStalled
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
-from tests.factories import metadata, pending_upload
+from tests.factories import a_store, metadata, pending_upload
 from tests.images import jpeg_bytes
 from tests.services.test_cleanup_races import receiving, sweep_everything
 
@@ -47,7 +47,9 @@ def test_a_refused_upload_leaves_no_intent(
     uploads: UploadService, engine: Engine, storage: LocalStorage, payload: bytes
 ) -> None:
     with pytest.raises(UploadRejected):
-        uploads.create_pending(stream=BytesIO(payload), filename="x.jpg", owner="s")
+        uploads.create_pending(
+            stream=BytesIO(payload), filename="x.jpg", owner="s", store_id=a_store(engine)
+        )
     assert intent_rows(engine) == []
     assert list(storage.temp_dir.iterdir()) == []
 

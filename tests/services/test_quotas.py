@@ -16,6 +16,7 @@ from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.errors import UploadRejected
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
+from tests.factories import a_store
 from tests.images import jpeg_bytes
 
 CONCURRENT_UPLOADS = 12
@@ -81,7 +82,9 @@ def test_concurrent_step_ones_keep_within_the_byte_quota(
     uploads: UploadService, engine: Engine, storage: LocalStorage, alice: CurrentUser
 ) -> None:
     data = jpeg_bytes((200, 150))
-    probe = uploads.create_pending(stream=BytesIO(data), filename="p.jpg", owner="probe")
+    probe = uploads.create_pending(
+        stream=BytesIO(data), filename="p.jpg", owner="probe", store_id=a_store(engine, "Probe")
+    )
     uploads.cancel(token=probe.upload_token, owner="probe")  # its stored size, then nothing kept
     # Room for two images and a half: exactly two fit.
     quota = 2 * probe.size_bytes + probe.size_bytes // 2

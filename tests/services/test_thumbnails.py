@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from sqlalchemy.engine import Engine
 
-from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.accounts import AccountService
 from imageapp.services.bulk import BulkService
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.thumbnails import list_pictures
 from imageapp.services.uploads import UploadService
-from tests.factories import metadata
-from tests.images import jpeg_bytes
-
-
-def finished(uploads: UploadService, user: CurrentUser, seed: int) -> int:
-    pending = uploads.create_pending(
-        stream=BytesIO(jpeg_bytes((40, 30), seed=seed)),
-        filename="p.jpg",
-        owner=user.upload_owner,
-        store_id=user.store_id,
-        uploaded_by=user.id,
-    )
-    return uploads.finalize(
-        token=pending.upload_token, owner=user.upload_owner, metadata=metadata(f"P{seed}")
-    )
+from tests.factories import finished_image
 
 
 def test_pictures_only_for_the_stores_active_images(
@@ -34,8 +18,8 @@ def test_pictures_only_for_the_stores_active_images(
     accounts = AccountService(engine)
     alice = accounts.create_user(store_name="A", email="a@example.com", password="long password 1")
     carol = accounts.create_user(store_name="C", email="c@example.com", password="long password 1")
-    shown, hidden = finished(uploads, alice, 1), finished(uploads, alice, 2)
-    foreign = finished(uploads, carol, 3)
+    shown, hidden = finished_image(uploads, alice, 1), finished_image(uploads, alice, 2)
+    foreign = finished_image(uploads, carol, 3)
     BulkService(engine, cleanup).set_status(
         store_id=alice.store_id, image_ids=[hidden], status="inactive"
     )

@@ -14,7 +14,7 @@ from imageapp.models import Image, ImageStatus, ImageTag, Tag
 from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
-from tests.factories import metadata, pending_upload
+from tests.factories import a_store, metadata, pending_upload
 from tests.images import HTML, IMAGE_FACTORIES, SVG, jpeg_bytes, png_claiming, truncated_jpeg
 
 
@@ -94,7 +94,9 @@ def test_oversize_is_refused_while_streaming(
     monkeypatch.setattr(uploads.settings, "max_upload_bytes", 2 * 1024 * 1024)
     body = CountingStream(jpeg_bytes() + b"\0" * (20 * 1024 * 1024))
     with pytest.raises(UploadRejected) as err:
-        uploads.create_pending(stream=body, filename="big.jpg", owner="s")
+        uploads.create_pending(
+            stream=body, filename="big.jpg", owner="s", store_id=a_store(uploads.engine)
+        )
     assert err.value.code == "too_large"
     assert "2 MB" in err.value.message
     assert body.bytes_read <= 3 * 1024 * 1024  # stopped after the limit, not at the end

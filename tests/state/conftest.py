@@ -20,7 +20,7 @@ from imageapp.db import get_engine
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.factory import build_upload_service
 from imageapp.services.uploads import PendingUpload
-from imageapp.session_cookie import AUTH_KEY, COOKIE_NAME, IDENTITY_KEY, SessionCodec, new_identity
+from imageapp.session_cookie import AUTH_KEY, COOKIE_NAME, SessionCodec
 from tests.conftest import configure_settings
 from tests.factories import metadata
 from tests.images import jpeg_bytes
@@ -56,7 +56,7 @@ def sign_in(settings: Settings, store: str = "Harbour Photos") -> Member:
         store_name=store, email=f"{uuid.uuid4().hex[:10]}@example.com", password=PASSWORD
     )
     token = accounts.start_session(user)
-    return Member(user, session_cookie(settings, {IDENTITY_KEY: new_identity(), AUTH_KEY: token}))
+    return Member(user, session_cookie(settings, {AUTH_KEY: token}))
 
 
 def session_cookie(settings: Settings, session: dict[str, Any]) -> str:

@@ -78,7 +78,7 @@ def test_create_edit_and_delete(member: Member) -> None:
     state = galleries_page(member)
     call(GalleriesState.set_new_title, state, "  Summer   2025 ")
     call(GalleriesState.create, state)
-    assert state.message == "Gallery 'Summer 2025' created."
+    assert state.message == "Gallery 'Summer 2025' created. Add images to it from the library."
     assert (state.new_title, state.create_errors) == ("", {})
     call(GalleriesState.load_page, state)
     (card,) = state.cards
@@ -95,14 +95,17 @@ def test_create_edit_and_delete(member: Member) -> None:
         "summer-2025",
     )
     assert state.edit_open is False
+    assert state.message == "Gallery 'Summer by the sea' saved."
 
     call(GalleriesState.load_page, state)
     call(GalleriesState.ask_delete, state, card.id)
     assert state.delete_open is True
-    assert "'Summer by the sea'? Its 0 images stay in your library" in state.delete_question
+    assert state.delete_question == (
+        "Delete the gallery 'Summer by the sea'? It holds no images; only the gallery goes."
+    )
     call(GalleriesState.confirm_delete, state)
     assert build_gallery_service().summaries(store_id=member.user.store_id) == []
-    assert state.message == "Gallery 'Summer by the sea' deleted; its images stay."
+    assert state.message == "Gallery 'Summer by the sea' deleted."
 
 
 def test_invalid_titles_come_back_as_field_errors(member: Member) -> None:
@@ -213,12 +216,12 @@ def test_make_cover_and_remove(member: Member) -> None:
 
     call(GalleryState.make_cover, state, b)
     assert [entry.is_cover for entry in state.gallery.images] == [False, True]
-    assert state.message == "'B' is the cover now."
+    assert state.message == "'B' is now the cover of 'Summer'."
 
     call(GalleryState.remove, state, a)
     assert order(member, gallery_id) == [b]
     assert titles(state) == ["B"]
-    assert state.message == "'A' was taken out of the gallery; it stays in your library."
+    assert state.message == "'A' was taken out of 'Summer'; it stays in your library."
 
 
 def test_another_stores_gallery_is_not_found_and_cannot_be_changed(
@@ -235,7 +238,7 @@ def test_another_stores_gallery_is_not_found_and_cannot_be_changed(
     call(GalleryState.remove, state, a)
 
     assert order(stranger, theirs) == [a, b]
-    assert state.message == "There is no such gallery in your store."
+    assert state.message == "That gallery is not there any more."
 
 
 def test_unknown_addresses_are_not_found(member: Member) -> None:

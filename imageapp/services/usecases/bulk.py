@@ -8,8 +8,9 @@ in the sentence and never acted on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from imageapp.services.bulk import BulkResult, BulkService
 from imageapp.services.errors import ImageAppError
@@ -34,6 +35,7 @@ NO_TAGS = "Enter one or more tags, separated by commas."
 NONE_OURS = "None of the selected images is in your library."
 # Service refusals that belong next to one field of a form.
 FIELD_OF_ERROR = {"gallery_not_found": "gallery_id", "bad_tags": "tags"}
+Answer = TypeVar("Answer")  # what a bulk service call returns
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +182,11 @@ def ask_delete(
 ) -> DeleteQuestion | BulkOutcome:
     """The question before deleting: how many images and galleries it affects."""
     selection = Selection.of(raw_ids)
-    if selection.empty:
-        return refused(NOTHING_SELECTED, "selection")
-    try:
-        preview = bulk.preview_delete(store_id=store_id, image_ids=selection.image_ids)
-    except ImageAppError as refusal:
-        return refused(refusal.message)
+    preview = _on_selection(
+        selection, lambda ids: bulk.preview_delete(store_id=store_id, image_ids=ids)
+    )
+    if isinstance(preview, BulkOutcome):
+        return preview
     if not preview.image_count:
         return refused(NONE_OURS, gone=selection.image_ids)
     ignored = set(preview.ignored_ids)
@@ -209,11 +210,20 @@ def ask_delete(
 def delete_images(bulk: BulkService, *, store_id: int, raw_ids: Sequence[object]) -> BulkOutcome:
     """Delete the store's images among the selection (after the question was answered)."""
     selection = Selection.of(raw_ids)
+    result = _on_selection(selection, lambda ids: bulk.delete(store_id=store_id, image_ids=ids))
+    if isinstance(result, BulkOutcome):
+        return result
+    outcome = _finish(result, f"{count_label(result.done)} deleted.", selection)
+    return BulkOutcome(message=outcome.message, gone=tuple(selection.image_ids))
+
+
+def _on_selection(
+    selection: Selection, call: Callable[[list[int]], Answer]
+) -> Answer | BulkOutcome:
+    """``call`` on the selected ids; a refusal when nothing is selected or the service refuses."""
     if selection.empty:
         return refused(NOTHING_SELECTED, "selection")
     try:
-        result = bulk.delete(store_id=store_id, image_ids=selection.image_ids)
+        return call(selection.image_ids)
     except ImageAppError as refusal:
         return refused(refusal.message)
-    outcome = _finish(result, f"{count_label(result.done)} deleted.", selection)
-    return BulkOutcome(message=outcome.message, gone=tuple(selection.image_ids))
