@@ -15,7 +15,11 @@ from imageapp.state import upload_cards as cards_
 from imageapp.state.upload import UploadState
 from imageapp.state.upload_cards import UploadCard
 
-ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+# Browsers without a HEIC codec may not know its MIME type: the extensions go in too.
+ACCEPT = (
+    "image/jpeg,image/png,image/gif,image/webp,image/heic,image/heic-sequence,image/heif,"
+    "image/heif-sequence,image/avif,.heic,.heif,.avif"
+)
 
 
 def card_header(card: ObjectVar[UploadCard]) -> rx.Component:

@@ -17,7 +17,17 @@ from imageapp.services.pictures import Picture, picture_for
 from imageapp.services.renditions import renditions_of
 
 # How people name the accepted types.
-MIME_LABELS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP"}
+MIME_LABELS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "image/heic": "HEIC",
+    "image/heic-sequence": "HEIC",
+    "image/heif": "HEIF",
+    "image/heif-sequence": "HEIF",
+    "image/avif": "AVIF",
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,7 +33,10 @@ def test_step_one_form(client: TestClient, app_settings: Settings) -> None:
     html = response.text
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file" id="image_file" name="image_file"' in html
-    assert 'accept="image/jpeg,image/png,image/gif,image/webp"' in html
+    assert (
+        'accept="image/jpeg,image/png,image/gif,image/webp,image/heic,image/heic-sequence,'
+        'image/heif,image/heif-sequence,image/avif,.heic,.heif,.avif"'
+    ) in html
     assert "at most 25 MB" in html
     assert 'name="csrf_token"' in html
     form = re.search(r'<form[^>]*action="/nojs/images/upload".*?</form>', html, re.S)
@@ -67,7 +70,7 @@ def test_valid_upload_goes_to_step_two(client: TestClient, service: UploadServic
     ("payload", "filename", "message"),
     [
         (b"", "empty.jpg", "The file is empty"),
-        (HTML, "page.jpg", "This is not a JPEG, PNG, GIF or WebP image."),
+        (HTML, "page.jpg", "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."),
         (SVG, "logo.svg", "SVG"),
         (truncated_jpeg(), "cut.jpg", "damaged or incomplete"),
     ],
