@@ -103,7 +103,7 @@ def png_claiming(width: int, height: int) -> bytes:
 
 def heic_claiming(width: int, height: int) -> bytes:
     """A tiny HEIC whose ``ispe`` (image size) property claims ``width`` x ``height``."""
-    data = bytearray(heic_bytes((16, 16)))
+    data = bytearray(heic_bytes((64, 64)))  # coded as it is: no clap box crops the claim
     at = data.index(b"ispe") + 8  # after the box type and its version/flags
     data[at : at + 8] = struct.pack(">II", width, height)
     assert data.count(b"ispe") == 1
