@@ -9,6 +9,8 @@ import zlib
 
 from PIL import Image
 
+import imageapp.services.codecs  # noqa: F401  (pillow-heif: Pillow writes HEIC too)
+
 
 def make_image(size: tuple[int, int] = (64, 48), mode: str = "RGB", seed: int = 1) -> Image.Image:
     """A small photo-like image (noise over a gradient), different for each seed."""
@@ -50,11 +52,34 @@ def mpo_bytes(size: tuple[int, int] = (96, 64), **options: object) -> bytes:
     return encode(photo, "MPO", save_all=True, append_images=[depth_map], quality=90, **options)
 
 
+def heic_bytes(size: tuple[int, int] = (64, 48), seed: int = 1) -> bytes:
+    """A HEIC as pillow-heif (libheif, x265) writes it: ftyp brand "heic"."""
+    return encode(make_image(size, seed=seed), "HEIF", quality=80)
+
+
+def avif_bytes(size: tuple[int, int] = (64, 48), seed: int = 1) -> bytes:
+    return encode(make_image(size, seed=seed), "AVIF", quality=80)
+
+
+def animated_avif_bytes(size: tuple[int, int] = (64, 48), frames: int = 3) -> bytes:
+    """An AVIF image sequence (brand "avis"): frame n is make_image(seed=n)."""
+    images = [make_image(size, seed=n) for n in range(frames)]
+    return encode(images[0], "AVIF", save_all=True, append_images=images[1:], duration=100)
+
+
+def heic_collection_bytes(size: tuple[int, int] = (64, 48), frames: int = 3) -> bytes:
+    """A HEIC holding several pictures (a burst): the first is the primary one."""
+    images = [make_image(size, seed=n) for n in range(frames)]
+    return encode(images[0], "HEIF", save_all=True, append_images=images[1:], quality=80)
+
+
 IMAGE_FACTORIES = {
     "image/jpeg": jpeg_bytes,
     "image/png": png_bytes,
     "image/gif": gif_bytes,
     "image/webp": webp_bytes,
+    "image/heic": heic_bytes,
+    "image/avif": avif_bytes,
 }
 
 
@@ -73,6 +98,15 @@ def png_claiming(width: int, height: int) -> bytes:
     data[ihdr_start : ihdr_start + 17] = body
     crc = zlib.crc32(bytes(data[ihdr_start : ihdr_start + 17])) & 0xFFFFFFFF
     data[ihdr_start + 17 : ihdr_start + 21] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+def heic_claiming(width: int, height: int) -> bytes:
+    """A tiny HEIC whose ``ispe`` (image size) property claims ``width`` x ``height``."""
+    data = bytearray(heic_bytes((64, 64)))  # coded as it is: no clap box crops the claim
+    at = data.index(b"ispe") + 8  # after the box type and its version/flags
+    data[at : at + 8] = struct.pack(">II", width, height)
+    assert data.count(b"ispe") == 1
     return bytes(data)
 
 

@@ -68,6 +68,9 @@ ORIENTED_FORMATS: dict[str, tuple[str, dict[str, object]]] = {
     "png-rgba": ("PNG", {}),
     "webp": ("WEBP", {"quality": 90}),
     "webp-lossless": ("WEBP", {"lossless": True}),
+    # Both writers turn the EXIF orientation into irot/imir boxes (and keep the EXIF too).
+    "heic": ("HEIF", {"quality": 90}),
+    "avif": ("AVIF", {"quality": 90}),
 }
 
 
@@ -136,6 +139,29 @@ def webp_with_metadata() -> bytes:
         "WEBP",
         quality=80,
         exif=private_exif().tobytes(),
+        icc_profile=srgb_profile(),
+        xmp=XMP,
+    )
+
+
+def heic_with_metadata(orientation: int = 1) -> bytes:
+    """A HEIC as a phone writes it: EXIF (GPS, artist) and XMP items, an ICC profile."""
+    return save(
+        make_image((96, 64)),
+        "HEIF",
+        quality=80,
+        exif=private_exif(orientation).tobytes(),
+        icc_profile=srgb_profile(),
+        xmp=XMP,
+    )
+
+
+def avif_with_metadata(orientation: int = 1) -> bytes:
+    return save(
+        make_image((96, 64)),
+        "AVIF",
+        quality=80,
+        exif=private_exif(orientation).tobytes(),
         icc_profile=srgb_profile(),
         xmp=XMP,
     )

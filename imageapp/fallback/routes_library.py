@@ -29,9 +29,9 @@ router = APIRouter()
 
 # /media/<id>/<preset>.<ext> (current file) or /media/<id>/<preset>.<digest>.<ext> (immutable).
 RENDITION_FILE = re.compile(
-    r"^(?P<preset>[a-z][a-z0-9_]{0,31})(?:\.(?P<digest>[0-9a-f]{16}))?\.(?P<extension>webp|jpg|png)$"
+    r"^(?P<preset>[a-z][a-z0-9_]{0,31})(?:\.(?P<digest>[0-9a-f]{16}))?\.(?P<extension>avif|webp|jpg|png)$"
 )
-FORMATS = {"webp": "webp", "jpg": "jpeg", "png": "png"}
+FORMATS = {"avif": "avif", "webp": "webp", "jpg": "jpeg", "png": "png"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=3600"
 

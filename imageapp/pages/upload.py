@@ -28,7 +28,7 @@ def drop_zone() -> rx.Component:
             rx.icon("image-up", size=40, color="var(--accent-9)"),
             rx.text("Drag and drop images here", size="4", weight="medium"),
             rx.text(
-                "JPEG, PNG, GIF or WebP · many at once · ",
+                "JPEG, PNG, GIF, WebP, HEIC or AVIF · many at once · ",
                 UploadState.limit_label,
                 size="2",
                 color_scheme="gray",

@@ -14,7 +14,7 @@ from imageapp.services.rendering import MIME_TYPES
 from imageapp.services.renditions import StoredRendition
 
 # Order of <source> elements: the browser takes the first type it supports.
-SOURCE_ORDER = ("webp", "jpeg", "png")
+SOURCE_ORDER = ("avif", "webp", "jpeg", "png")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,8 @@ def picture_for(
         for fmt in SOURCE_ORDER
         if any(item.format == fmt for item in chosen)
     )
-    fallback = min(chosen, key=lambda item: item.format == "webp")  # JPEG or PNG if there is one
+    # <img src>: JPEG or PNG if there is one (every browser shows those).
+    fallback = min(chosen, key=lambda item: item.format in ("avif", "webp"))
     return Picture(
         src=rendition_url(fallback), width=fallback.width, height=fallback.height, sources=sources
     )

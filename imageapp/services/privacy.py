@@ -2,6 +2,8 @@
 
 Nothing is re-encoded: each format is walked segment by segment and only what draws the
 picture is kept (pixels, palette, transparency, animation, colour: the ICC profile stays).
+HEIC/HEIF and AVIF keep their size: their metadata items are zeroed in place
+(heif_metadata.py), and their orientation lives in ``irot``/``imir``, which stay.
 A JPEG whose EXIF orientation is not 1 gets a minimal EXIF block holding ONLY that tag, so
 the untouched pixels still display upright (a PNG or WebP was turned upright before, by
 orientation.py: browsers do not reliably apply their orientation tag). Data after the image's
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from imageapp.services.heif_metadata import HeifStructureError, metadata_edits
 from imageapp.services.orientation import ORIENTATION, exif_orientation
 
 # A piece of the cleaned file: a (start, end) range of the source, or new bytes.
@@ -36,7 +39,7 @@ def strip_metadata(path: Path, mime_type: str) -> bool:
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         try:
             pieces = planner(data, path)
-        except (IndexError, struct.error) as exc:
+        except (IndexError, struct.error, HeifStructureError) as exc:
             raise MetadataStripError(f"cannot walk the {mime_type} structure") from exc
         if pieces == [(0, len(data))]:
             return False
@@ -236,9 +239,29 @@ def _gif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
     return _merged(pieces)
 
 
+# -- HEIC/HEIF and AVIF --------------------------------------------------------------------------
+
+
+def _heif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
+    """Same-size edits only (heif_metadata.py): nothing moves, so every offset stays true."""
+    pieces: list[Piece] = []
+    position = 0
+    for start, replacement in metadata_edits(data):
+        if start < position:
+            raise MetadataStripError("overlapping metadata items")
+        pieces += [(position, start), replacement]
+        position = start + len(replacement)
+    return _merged([*pieces, (position, len(data))])
+
+
 _PLANNERS: dict[str, Callable[[mmap.mmap, Path], list[Piece]]] = {
     "image/jpeg": _jpeg_pieces,
     "image/png": _png_pieces,
     "image/webp": _webp_pieces,
     "image/gif": _gif_pieces,
+    "image/heic": _heif_pieces,
+    "image/heic-sequence": _heif_pieces,
+    "image/heif": _heif_pieces,
+    "image/heif-sequence": _heif_pieces,
+    "image/avif": _heif_pieces,
 }

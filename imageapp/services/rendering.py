@@ -4,7 +4,9 @@ The order is what keeps it fast and correct: ``draft()`` first (a JPEG then deco
 at the smallest DCT scale still at least as large as the biggest preset), orientation applied
 next (so every copy is upright), then the largest preset is resized and each smaller one is
 derived from the previous, never from the full image again. Nothing is ever enlarged.
-Animated images: the copies show the first frame (the original stays animated).
+Animated images (GIF, WebP, PNG, AVIF and HEIF sequences): the copies show the first frame
+(the original stays animated). A HEIC comes decoded upright (pillow-heif applies ``irot``/
+``imir``); an AVIF's orientation arrives as its EXIF orientation, applied like a JPEG's.
 No copy carries EXIF, XMP or comments; the ICC profile is kept (CMYK is converted to sRGB).
 """
 
@@ -20,14 +22,22 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps
 
 from imageapp.config import RenditionFormat, RenditionPreset
+from imageapp.services.codecs import READABLE_FORMATS
 
 # Bump when the pipeline changes in a way that should redo every rendition on rebuild.
 PIPELINE_VERSION = 1
 RESAMPLING = Image.Resampling.LANCZOS
 # Resize through integer-factor reduction first when the factor exceeds this (fast, still sharp).
 REDUCING_GAP = 3.0
-EXTENSIONS: dict[str, str] = {"webp": "webp", "jpeg": "jpg", "png": "png"}
-MIME_TYPES: dict[str, str] = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+EXTENSIONS: dict[str, str] = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png"}
+MIME_TYPES: dict[str, str] = {
+    "avif": "image/avif",
+    "webp": "image/webp",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+# AVIF encodes on this many threads: renditions are background jobs beside other work.
+AVIF_THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +68,7 @@ def render_presets(path: Path, presets: Sequence[RenditionPreset]) -> list[Rende
     ordered = sorted(presets, key=lambda preset: preset.longest_side, reverse=True)
     if not ordered:
         return []
-    with Image.open(path) as source:
+    with Image.open(path, formats=READABLE_FORMATS) as source:
         draft(source, ordered[0].longest_side)
         icc_profile = source.info.get("icc_profile")
         source.load()  # the first frame of an animation
@@ -134,7 +144,16 @@ def _encode(
 ) -> bytes:
     buffer = io.BytesIO()
     icc = {"icc_profile": icc_profile} if icc_profile else {}
-    if fmt == "webp":
+    if fmt == "avif":
+        image.save(
+            buffer,
+            "AVIF",
+            quality=preset.avif_quality,
+            speed=preset.avif_speed,
+            max_threads=AVIF_THREADS,
+            **icc,
+        )
+    elif fmt == "webp":
         image.save(
             buffer,
             "WEBP",

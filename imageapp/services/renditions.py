@@ -37,7 +37,7 @@ NONCE_LENGTH = 8
 # Names written before nonces were added have none.
 RENDITION_NAME = re.compile(
     r"^(?P<stem>[0-9a-f-]{36})\.(?P<preset>[a-z][a-z0-9_]*)\.(?P<digest>[0-9a-f]{16})"
-    r"(?:\.(?P<nonce>[0-9a-f]{8}))?\.(?P<extension>webp|jpg|png)$"
+    r"(?:\.(?P<nonce>[0-9a-f]{8}))?\.(?P<extension>avif|webp|jpg|png)$"
 )
 # Images whose originals are kept: renditions are made for both (inactive ones may come back).
 KEPT_STATUSES = (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value)

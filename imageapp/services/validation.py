@@ -15,13 +15,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import magic
 from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 
+import imageapp.services.codecs  # noqa: F401  (registers the HEIC/HEIF reader)
 from imageapp.services.errors import UploadRejected
 from imageapp.services.orientation import exif_orientation, shown_size
 
 SNIFF_BYTES = 8192
 # An animation may decode to this many times the single-image pixel limit in total.
 ANIMATION_PIXEL_FACTOR = 10
-ALLOWED_LABEL = "JPEG, PNG, GIF or WebP"
+ALLOWED_LABEL = "JPEG, PNG, GIF, WebP, HEIC or AVIF"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +38,21 @@ ALLOWED_TYPES: dict[str, ImageType] = {
     "image/png": ImageType("image/png", "png", ("PNG",)),
     "image/gif": ImageType("image/gif", "gif", ("GIF",)),
     "image/webp": ImageType("image/webp", "webp", ("WEBP",)),
+    # libmagic by ftyp brand: heic, heix -> image/heic; mif1 -> image/heif; msf1 ->
+    # image/heif-sequence; hevc -> image/heic-sequence; avif, avis -> image/avif. A "mif1" or
+    # "msf1" file naming "avif" among its brands is AV1 inside: sniff_type calls it AVIF.
+    "image/heic": ImageType("image/heic", "heic", ("HEIF",)),
+    "image/heic-sequence": ImageType("image/heic-sequence", "heic", ("HEIF",)),
+    "image/heif": ImageType("image/heif", "heif", ("HEIF",)),
+    "image/heif-sequence": ImageType("image/heif-sequence", "heif", ("HEIF",)),
+    "image/avif": ImageType("image/avif", "avif", ("AVIF",)),
 }
-ACCEPT_ATTRIBUTE = ",".join(ALLOWED_TYPES)
+# Browsers without a HEIC codec may not know its MIME type: the extensions go in too.
+ACCEPT_ATTRIBUTE = ",".join([*ALLOWED_TYPES, ".heic", ".heif", ".avif"])
 # What a refused image is called in its message ("This is a TIFF image; ..."), by sniffed type.
 REFUSED_IMAGE_NAMES: dict[str, str] = {
-    "image/avif": "an AVIF",
     "image/bmp": "a BMP",
     "image/x-ms-bmp": "a BMP",
-    "image/heic": "a HEIC",
-    "image/heic-sequence": "a HEIC",
-    "image/heif": "a HEIF",
-    "image/heif-sequence": "a HEIF",
     "image/jp2": "a JPEG 2000",
     "image/jpx": "a JPEG 2000",
     "image/jpm": "a JPEG 2000",
@@ -106,7 +111,7 @@ def sniff_type(head: bytes) -> ImageType:
     """The allowed image type of these first bytes, judged by libmagic alone."""
     if not head:
         raise empty_file()
-    mime_type = magic.from_buffer(head[:SNIFF_BYTES], mime=True)
+    mime_type = _av1_in_heif(head, magic.from_buffer(head[:SNIFF_BYTES], mime=True))
     allowed = ALLOWED_TYPES.get(mime_type)
     if allowed is not None:
         return allowed
@@ -115,6 +120,16 @@ def sniff_type(head: bytes) -> ImageType:
     if mime_type.startswith("image/"):
         raise UploadRejected("unsupported_type", _refused_image_message(mime_type))
     raise UploadRejected("not_an_image", f"This is not a {ALLOWED_LABEL} image.")
+
+
+def _av1_in_heif(head: bytes, mime_type: str) -> str:
+    """A generic HEIF ("mif1"/"msf1" brand) whose ftyp lists "avif" holds AV1: an AVIF."""
+    if mime_type not in ("image/heif", "image/heif-sequence") or head[4:8] != b"ftyp":
+        return mime_type
+    ftyp_size = int.from_bytes(head[:4], "big")
+    brands = head[16:ftyp_size]
+    listed = {bytes(brands[at : at + 4]) for at in range(0, len(brands) - 3, 4)}
+    return "image/avif" if b"avif" in listed or b"avis" in listed else mime_type
 
 
 def _refused_image_message(mime_type: str) -> str:
@@ -142,7 +157,8 @@ def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageIn
         raise UploadRejected(
             "damaged", "This image is damaged or not what its content claims, and cannot be read."
         ) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError):
+    # RuntimeError: pillow-heif's (libheif's) own refusals, e.g. a codec that is not built in.
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, RuntimeError):
         raise UploadRejected(
             "damaged", "This image is damaged or incomplete and cannot be read."
         ) from None

@@ -11,7 +11,17 @@ from collections.abc import Mapping
 from imageapp.services.pictures import Picture
 
 # How people name the accepted types.
-MIME_LABELS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP"}
+MIME_LABELS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "image/heic": "HEIC",
+    "image/heic-sequence": "HEIC",
+    "image/heif": "HEIF",
+    "image/heif-sequence": "HEIF",
+    "image/avif": "AVIF",
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,7 +29,7 @@ from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
 
 SLOW = 30_000
-NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF or WebP image."
+NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_refused_file_shows_the_reason(
     )
     expect(nojs_member).to_have_url(prod_server.base_url + "/nojs/images/upload")
     expect(nojs_member.get_by_role("alert")).to_have_text(
-        "This is not a JPEG, PNG, GIF or WebP image."
+        "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
     )
     shot(nojs_member, tmp_path, "refused")
 

@@ -19,7 +19,7 @@ from tests.browser.keyboard import file_chooser_from_key
 from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
 
-NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF or WebP image."
+NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
 # Uploads, checks and finalizing (renditions included) may take a moment on a busy machine.
 SLOW = 30_000
 

@@ -57,7 +57,7 @@ def test_one_preset_and_preset_changes(uploads: UploadService) -> None:
     env = cli_env(uploads) | {"IMAGEAPP_RENDITION_PRESETS": presets}
     result = run_cli("renditions", "rebuild", env=env)
     assert result.returncode == 0, result.stderr
-    assert "Removed 4 rendition(s) of presets no longer configured." in result.stdout
+    assert "Removed 6 rendition(s) of presets no longer configured." in result.stdout
     assert renditions(uploads) == {(image_id, "small", "webp")}
 
     unknown = run_cli("renditions", "rebuild", "--preset", "huge", env=env)
@@ -91,7 +91,7 @@ def test_cleanup_temp_sweeps_orphan_renditions(uploads: UploadService) -> None:
     assert result.returncode == 0, result.stderr
     assert "Removed 1 orphan rendition file(s)." in result.stdout
     assert not uploads.storage.path_of(orphan).exists()
-    assert len(renditions(uploads)) == 4
+    assert len(renditions(uploads)) == 6
 
 
 class Terminal(io.StringIO):

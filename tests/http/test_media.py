@@ -47,13 +47,14 @@ def rendition_urls(client: TestClient, image_id: int) -> dict[str, str]:
     return found
 
 
-def test_detail_and_list_show_pictures_with_webp_and_jpeg(client: TestClient) -> None:
+def test_detail_and_list_show_pictures_with_avif_webp_and_jpeg(client: TestClient) -> None:
     image_id = finished(client)
     detail = client.get(f"/nojs/images/{image_id}").text
     assert "<picture>" in detail
     found = sources(detail)
-    assert list(found) == ["image/webp", "image/jpeg"]
+    assert list(found) == ["image/avif", "image/webp", "image/jpeg"]  # AVIF first
     assert [entry.split(" ")[1] for entry in found["image/webp"]] == ["320w", "800w"]
+    assert [entry.split(" ")[1] for entry in found["image/avif"]] == ["320w", "800w"]
     assert re.search(
         rf'<img src="/media/{image_id}/web\.[0-9a-f]{{16}}\.jpg" alt="The sun setting over the '
         r'sea" width="800" height="600" class="full">',

@@ -27,4 +27,4 @@ def test_the_image_page_shows_the_original_until_the_worker_made_the_renditions(
         huey.execute(task)
     page = client.get(f"/nojs/images/{image_id}").text
     assert BEING_MADE not in page
-    assert list(sources(page)) == ["image/webp", "image/jpeg"]
+    assert list(sources(page)) == ["image/avif", "image/webp", "image/jpeg"]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from PIL import Image as PILImage
 
 from imageapp.config import Settings
 from imageapp.models import Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, csrf_of, upload
 from tests.images import HTML, SVG, jpeg_bytes, mpo_bytes, png_bytes, truncated_jpeg
+from tests.images_metadata import oriented_file, upright_quadrants
+from tests.services.test_upload_formats import (
+    assert_no_personal_metadata,
+    assert_shows,
+    served_files,
+)
 
 
 def stored(service: UploadService) -> tuple[list[str], list[str]]:
@@ -33,7 +41,10 @@ def test_step_one_form(client: TestClient, app_settings: Settings) -> None:
     html = response.text
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file" id="image_file" name="image_file"' in html
-    assert 'accept="image/jpeg,image/png,image/gif,image/webp"' in html
+    assert (
+        'accept="image/jpeg,image/png,image/gif,image/webp,image/heic,image/heic-sequence,'
+        'image/heif,image/heif-sequence,image/avif,.heic,.heif,.avif"'
+    ) in html
     assert "at most 25 MB" in html
     assert 'name="csrf_token"' in html
     form = re.search(r'<form[^>]*action="/nojs/images/upload".*?</form>', html, re.S)
@@ -67,7 +78,7 @@ def test_valid_upload_goes_to_step_two(client: TestClient, service: UploadServic
     ("payload", "filename", "message"),
     [
         (b"", "empty.jpg", "The file is empty"),
-        (HTML, "page.jpg", "This is not a JPEG, PNG, GIF or WebP image."),
+        (HTML, "page.jpg", "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."),
         (SVG, "logo.svg", "SVG"),
         (truncated_jpeg(), "cut.jpg", "damaged or incomplete"),
     ],
@@ -385,3 +396,32 @@ def test_malformed_ids_are_not_found(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert "application/json" not in response.headers["content-type"]
+
+
+@pytest.mark.parametrize("kind", ["heic", "avif"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_heic_and_avif_upload_without_javascript(
+    client: TestClient, service: UploadService, kind: str, orientation: int
+) -> None:
+    """Both steps of the no-JS form; every file it serves is upright and clean."""
+    reference = upright_quadrants((120, 60)).convert("RGBA")
+    response = upload(client, oriented_file(kind, orientation), filename=f"phone.{kind}")
+    assert response.status_code == 303, response.text
+    preview = client.get("/nojs/images/upload/preview")
+    assert preview.headers["content-type"] == f"image/{kind}"
+    response = complete(client)
+    assert response.status_code == 303, response.text
+    image_id = int(response.headers["location"].rsplit("/", 1)[1])
+    page = client.get(f"/nojs/images/{image_id}").text
+    assert f'<source type="image/avif" srcset="/media/{image_id}/web.' in page
+    files = served_files(service.engine, service.storage, image_id)
+    assert len(files) == 7
+    for name, path in files.items():
+        assert_shows(path, reference, (kind, orientation, name))
+        assert_no_personal_metadata(path)
+    avif = client.get(f"/media/{image_id}/web.avif")
+    assert avif.headers["content-type"] == "image/avif"
+    assert avif.headers["x-content-type-options"] == "nosniff"
+    assert PILImage.open(io.BytesIO(avif.content)).format == "AVIF"
+    original = client.get(f"/media/{image_id}")
+    assert original.headers["content-type"] == f"image/{kind}"  # still downloadable as it is

@@ -68,14 +68,16 @@ def files_in(storage: LocalStorage) -> set[str]:
     return {f"images/{path.name}" for path in storage.images_dir.iterdir()}
 
 
-def test_finalize_makes_every_preset_in_webp_and_jpeg(
+def test_finalize_makes_every_preset_in_avif_webp_and_jpeg(
     uploads: UploadService, engine: Engine, storage: LocalStorage
 ) -> None:
     image_id = finished_image(uploads, jpeg_bytes((2000, 1000)))
     rows = rendition_rows(engine, image_id)
     assert [(r.preset, r.format, r.width, r.height) for r in rows] == [
+        ("thumb", "avif", 320, 160),
         ("thumb", "jpeg", 320, 160),
         ("thumb", "webp", 320, 160),
+        ("web", "avif", 1600, 800),
         ("web", "jpeg", 1600, 800),
         ("web", "webp", 1600, 800),
     ]
@@ -93,8 +95,10 @@ def test_transparent_images_get_png_instead_of_jpeg(uploads: UploadService, engi
     image_id = finished_image(uploads, transparent_png((400, 200)))
     rows = rendition_rows(engine, image_id)
     assert {(r.preset, r.format) for r in rows} == {
+        ("thumb", "avif"),
         ("thumb", "png"),
         ("thumb", "webp"),
+        ("web", "avif"),
         ("web", "png"),
         ("web", "webp"),
     }
@@ -107,7 +111,7 @@ def test_no_served_file_carries_metadata_but_icc_survives(
 ) -> None:
     image_id = finished_image(uploads, factory())  # type: ignore[operator]
     served = [original_path(engine, image_id), *(r.path for r in rendition_rows(engine, image_id))]
-    assert len(served) == 5
+    assert len(served) == 7
     for relative in served:
         data = storage.path_of(relative).read_bytes()
         assert b"Exif\x00\x00" not in data, relative
@@ -150,7 +154,7 @@ def test_a_rendering_failure_keeps_the_image(
     monkeypatch.undo()
     report = rebuild_renditions(uploads.renditions)
     assert (report.images, report.rebuilt, report.failed) == (1, 1, 0)
-    assert len(rendition_rows(engine, image_id)) == 4
+    assert len(rendition_rows(engine, image_id)) == 6
 
 
 def test_rebuild_skips_done_work_and_redoes_changed_presets(
@@ -200,12 +204,13 @@ def test_rebuild_one_preset_and_drop_removed_presets(
 
     uploads.settings.rendition_presets = (RenditionPreset(name="small", longest_side=40),)
     report = rebuild_renditions(uploads.renditions)
-    assert (report.removed, report.rebuilt) == (4, 1)
+    assert (report.removed, report.rebuilt) == (6, 1)
     assert {(r.preset, r.format) for r in rendition_rows(engine, image_id)} == {
+        ("small", "avif"),
         ("small", "jpeg"),
         ("small", "webp"),
     }
-    assert len(files_in(storage)) == 3
+    assert len(files_in(storage)) == 4
     with pytest.raises(ImageAppError) as err:
         rebuild_renditions(uploads.renditions, preset_name="thumb")
     assert err.value.code == "unknown_preset"
@@ -215,13 +220,15 @@ def test_renditions_of_lists_them_smallest_first(uploads: UploadService, engine:
     image_id = finished_image(uploads, jpeg_bytes((2000, 1000)))
     found = renditions_of(engine, [image_id, 424242])
     assert [(r.preset, r.format) for r in found[image_id]] == [
+        ("thumb", "avif"),
         ("thumb", "jpeg"),
         ("thumb", "webp"),
+        ("web", "avif"),
         ("web", "jpeg"),
         ("web", "webp"),
     ]
     assert found[424242] == ()
-    name = found[image_id][1].file_name
+    name = found[image_id][2].file_name
     assert name.startswith("thumb.")
     assert name.endswith(".webp")
     assert len(name.split(".")[1]) == 16

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from imageapp.models import Image as ImageRow
 from imageapp.models import Rendition
+from imageapp.services.codecs import READABLE_FORMATS
+from imageapp.services.heif_metadata import metadata_edits
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
@@ -34,10 +36,12 @@ TOLERANCE = 30
 
 
 def as_browsers_show(path: Path) -> Image.Image:
-    """JPEG: decoded with its EXIF orientation applied, as every browser does. PNG, WebP: the
-    pixels as stored, and no orientation may be left (browsers apply it unreliably)."""
-    with Image.open(path) as image:
-        if image.format in ("JPEG", "MPO"):
+    """JPEG: decoded with its EXIF orientation applied, as every browser does. AVIF: with its
+    irot/imir applied (Pillow reports them as the EXIF orientation). HEIC: pillow-heif applies
+    irot/imir itself and must leave no orientation to apply again. PNG, WebP: the pixels as
+    stored, and no orientation may be left (browsers apply it unreliably)."""
+    with Image.open(path, formats=READABLE_FORMATS) as image:
+        if image.format in ("JPEG", "MPO", "AVIF"):
             return ImageOps.exif_transpose(image).convert("RGBA")
         assert image.getexif().get(ORIENTATION, 1) == 1, path.name
         return image.convert("RGBA")
@@ -66,12 +70,16 @@ def assert_shows(path: Path, reference: Image.Image, where: object) -> None:
 
 
 def assert_no_personal_metadata(path: Path) -> None:
-    """Nothing but a JPEG's own orientation tag is left of the EXIF (and no XMP, no secret)."""
+    """Nothing but a JPEG's own orientation tag is left of the EXIF (and no XMP, no secret).
+    An AVIF's "EXIF orientation" is Pillow's reading of its irot/imir boxes: no EXIF item."""
     data = path.read_bytes()
     assert SECRET not in data
     assert b"xmpmeta" not in data
-    with Image.open(path) as image:
-        assert set(image.getexif()) <= ({ORIENTATION} if image.format == "JPEG" else set())
+    with Image.open(path, formats=READABLE_FORMATS) as image:
+        if image.format in ("AVIF", "HEIF"):
+            assert metadata_edits(data) == []  # no Exif, XMP or other metadata item is left
+        kept = {ORIENTATION} if image.format in ("JPEG", "AVIF") else set()
+        assert set(image.getexif()) <= kept
 
 
 def served_files(engine: Engine, storage: LocalStorage, image_id: int) -> dict[str, Path]:
@@ -105,9 +113,11 @@ def test_every_served_copy_shows_upright(
 
     image_id = uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
     files = served_files(engine, storage, image_id)
-    assert len(files) == 5  # the original, thumb and web in two formats each
+    assert len(files) == 7  # the original, thumb and web in three formats each
     for name, path in files.items():
         assert_shows(path, reference, (kind, orientation, name))
+        if name != "original":
+            assert_no_personal_metadata(path)
 
 
 def test_the_kept_metadata_loses_only_the_orientation(
@@ -147,6 +157,6 @@ def test_a_multi_picture_jpeg_is_accepted_as_its_first_picture(
 
     image_id = uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
     files = served_files(engine, storage, image_id)
-    assert len(files) == 5
+    assert len(files) == 7
     for name, path in files.items():
         assert as_browsers_show(path).size == (64, 96), name

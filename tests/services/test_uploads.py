@@ -33,7 +33,14 @@ def row_count(engine: Engine) -> int:
 
 @pytest.mark.parametrize(
     ("mime_type", "extension"),
-    [("image/jpeg", "jpg"), ("image/png", "png"), ("image/gif", "gif"), ("image/webp", "webp")],
+    [
+        ("image/jpeg", "jpg"),
+        ("image/png", "png"),
+        ("image/gif", "gif"),
+        ("image/webp", "webp"),
+        ("image/heic", "heic"),
+        ("image/avif", "avif"),
+    ],
 )
 def test_create_pending_keeps_a_validated_file(
     uploads: UploadService, storage: LocalStorage, mime_type: str, extension: str

@@ -108,7 +108,10 @@ def test_a_valid_file_becomes_a_ready_card_with_a_private_preview(member: Member
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"just some notes, not a picture" * 100, "This is not a JPEG, PNG, GIF or WebP image."),
+        (
+            b"just some notes, not a picture" * 100,
+            "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image.",
+        ),
         (SVG, "SVG"),
         (b"", "The file is empty"),
     ],

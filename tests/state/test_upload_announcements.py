@@ -8,7 +8,7 @@ from tests.images import jpeg_bytes, png_bytes
 from tests.state.conftest import Member, call
 from tests.state.test_upload import choose, state_of, upload
 
-NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF or WebP image."
+NOT_AN_IMAGE = "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
 
 
 def describe(state: UploadState, key: str, title: str, alt_text: str = "") -> None:

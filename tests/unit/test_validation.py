@@ -39,8 +39,8 @@ def test_allowed_types_are_sniffed_and_decoded(tmp_path: Path, mime_type: str) -
     assert (info.width, info.height) == (40, 30)
 
 
-NOT_OURS = "This is not a JPEG, PNG, GIF or WebP image."
-ONLY_OURS = "image; only JPEG, PNG, GIF or WebP images are accepted."
+NOT_OURS = "This is not a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
+ONLY_OURS = "image; only JPEG, PNG, GIF, WebP, HEIC or AVIF images are accepted."
 XPM = b'/* XPM */\nstatic char *x[] = {\n"1 1 1 1",\n"a c #FF0000",\n"a"};\n'
 
 
@@ -60,12 +60,12 @@ def tiny(fmt: str) -> bytes:
         (tiny("BMP"), "unsupported_type", f"This is a BMP {ONLY_OURS}"),
         (tiny("TIFF"), "unsupported_type", f"This is a TIFF {ONLY_OURS}"),
         (tiny("ICO"), "unsupported_type", f"This is an icon (ICO) {ONLY_OURS}"),
-        (tiny("AVIF"), "unsupported_type", f"This is an AVIF {ONLY_OURS}"),
+        (tiny("JPEG2000"), "unsupported_type", f"This is a JPEG 2000 {ONLY_OURS}"),
         (
             XPM,
             "unsupported_type",
-            "Images of type image/x-xpixmap are not accepted; only JPEG, PNG, GIF or WebP "
-            "images are.",
+            "Images of type image/x-xpixmap are not accepted; only JPEG, PNG, GIF, WebP, HEIC or "
+            "AVIF images are.",
         ),
     ],
 )
