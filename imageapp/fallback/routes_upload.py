@@ -28,6 +28,7 @@ from imageapp.fallback.streaming_form import (
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import UploadNotFound, UploadRejected
 from imageapp.services.incoming import IncomingUpload
+from imageapp.services.previews import jpeg_preview, needs_conversion
 from imageapp.services.uploads import PendingUpload, UploadService
 from imageapp.services.usecases.uploads import (
     Gone,
@@ -300,15 +301,14 @@ def preview(
         )
     except UploadNotFound:
         return Response("Not Found", status_code=404, media_type="text/plain")
-    return FileResponse(
-        path,
-        media_type=mime_type,
-        headers={
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": "inline",
-        },
-    )
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+    }
+    if needs_conversion(mime_type):  # HEIC/HEIF: only Safari would show the file itself
+        return Response(jpeg_preview(path), media_type="image/jpeg", headers=headers)
+    return FileResponse(path, media_type=mime_type, headers=headers)
 
 
 def _expired(request: Request, message: str) -> Response:
