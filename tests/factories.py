@@ -10,12 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from imageapp.config import DEFAULT_PRESETS
 from imageapp.models import Image, Store, utcnow
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.metadata import ImageMetadata, parse_metadata
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.images import jpeg_bytes
+
+# The files the default presets make of one photo (thumb and web, each AVIF, WebP and JPEG).
+RENDITIONS_PER_IMAGE = sum(len(preset.formats) for preset in DEFAULT_PRESETS)
 
 
 def metadata(title: str = "Sunset", **fields: str) -> ImageMetadata:

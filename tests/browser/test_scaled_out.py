@@ -25,12 +25,12 @@ from imageapp.db import get_engine
 from imageapp.models import Rendition
 from tests.browser.accounts import PASSWORD, create_user, log_in
 from tests.browser.test_upload_page import card, drop, expect_ready, open_upload_page
+from tests.factories import RENDITIONS_PER_IMAGE
 from tests.images import jpeg_bytes, png_bytes
 from tests.support.prod_server import ProdServer
 from tests.support.scaled_server import ScaledServer, scaled_server
 
 SLOW = 30_000
-RENDITIONS_PER_IMAGE = 4  # thumb and web, each WebP and JPEG/PNG
 
 
 @pytest.fixture(scope="module")

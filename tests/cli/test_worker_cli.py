@@ -19,7 +19,7 @@ from imageapp.jobs.tasks import Jobs, get_jobs
 from imageapp.models import Rendition
 from imageapp.services.uploads import UploadService
 from tests.cli.test_cleanup_temp import cli_env, run_cli
-from tests.factories import metadata, pending_upload
+from tests.factories import RENDITIONS_PER_IMAGE, metadata, pending_upload
 from tests.images import jpeg_bytes
 from tests.services.test_jobs import LostQueue
 
@@ -86,7 +86,11 @@ def test_worker_makes_queued_and_missed_renditions_and_stops_on_sigterm(
         )
     try:
         made = wait_for(
-            lambda: rendition_count(uploads, queued) == rendition_count(uploads, missed) == 4,
+            lambda: (
+                rendition_count(uploads, queued)
+                == rendition_count(uploads, missed)
+                == RENDITIONS_PER_IMAGE
+            ),
             timeout=60,
         )
         # The renditions' rows land before their jobs end, and a periodic reconcile is queued
@@ -101,8 +105,8 @@ def test_worker_makes_queued_and_missed_renditions_and_stops_on_sigterm(
     assert returncode == 0, output
     assert "worker: 1 job thread(s)" in output
     assert "reconcile: queued renditions of 1 image(s)" in output
-    assert f"image {queued}: 4 rendition(s) written" in output
-    assert f"image {missed}: 4 rendition(s) written" in output
+    assert f"image {queued}: {RENDITIONS_PER_IMAGE} rendition(s) written" in output
+    assert f"image {missed}: {RENDITIONS_PER_IMAGE} rendition(s) written" in output
     assert "Received SIGTERM" in output
     assert "worker stopped" in output
     assert jobs.huey.pending_count() == 0

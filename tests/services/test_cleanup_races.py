@@ -22,7 +22,7 @@ from imageapp.services.rebuild import rebuild_renditions
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import PendingUpload, UploadService
-from tests.factories import a_store, metadata, pending_upload
+from tests.factories import RENDITIONS_PER_IMAGE, a_store, metadata, pending_upload
 from tests.images import jpeg_bytes, png_bytes
 
 NOW = timedelta(0)
@@ -127,9 +127,11 @@ def test_renditions_written_but_not_yet_recorded_are_not_orphans(
         count = connection.scalar(
             sa.select(sa.func.count()).select_from(Rendition).where(Rendition.image_id == image_id)
         )
-    assert count == 4
+    assert count == RENDITIONS_PER_IMAGE
     assert rendition_files_missing(engine, storage) == []
-    assert uploads.renditions.generate(image_id) == 4  # a rebuild racing the sweeps too
+    assert (
+        uploads.renditions.generate(image_id) == RENDITIONS_PER_IMAGE
+    )  # a rebuild racing the sweeps too
     assert sweeping.removed == 0
     assert rendition_files_missing(engine, storage) == []
 
@@ -212,6 +214,6 @@ def test_rebuild_remakes_renditions_whose_file_is_missing(
         presets = connection.execute(
             sa.select(Rendition.image_id, Rendition.preset, Rendition.format)
         ).all()
-    assert len(presets) == 8
+    assert len(presets) == 2 * RENDITIONS_PER_IMAGE
     assert {row.image_id for row in presets} == {image_id, intact}
     assert rebuild_renditions(uploads.renditions).rebuilt == 0

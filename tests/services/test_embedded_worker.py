@@ -20,7 +20,7 @@ from imageapp.jobs.tasks import get_jobs
 from imageapp.jobs.worker import create_consumer, embedded_worker
 from imageapp.models import Rendition
 from imageapp.services.uploads import UploadService
-from tests.factories import metadata, pending_upload
+from tests.factories import RENDITIONS_PER_IMAGE, metadata, pending_upload
 from tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.real_queue
@@ -50,7 +50,9 @@ def test_the_embedded_worker_makes_renditions_and_stops_with_the_app(
     uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
     assert rendition_count(engine) == 0
     before = set(threading.enumerate())
-    assert asyncio.run(serve_until(lambda: rendition_count(engine) == 4, timeout=30))
+    assert asyncio.run(
+        serve_until(lambda: rendition_count(engine) == RENDITIONS_PER_IMAGE, timeout=30)
+    )
     time.sleep(0.5)
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
     get_jobs().huey.flush()
@@ -99,7 +101,7 @@ def test_of_several_web_workers_one_runs_the_jobs_and_another_takes_over(
         deadline = time.monotonic() + 30
         made = False
         while not made and time.monotonic() < deadline:
-            made = await asyncio.to_thread(lambda: rendition_count(engine) == 4)
+            made = await asyncio.to_thread(lambda: rendition_count(engine) == RENDITIONS_PER_IMAGE)
             await asyncio.sleep(0.1)
         await second.__aexit__(None, None, None)
         return while_both, made, started()

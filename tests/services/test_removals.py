@@ -23,7 +23,7 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.removals import remove_batch
 from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
-from tests.factories import metadata, pending_upload, stored_images
+from tests.factories import RENDITIONS_PER_IMAGE, metadata, pending_upload, stored_images
 from tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.real_queue
@@ -110,7 +110,7 @@ def test_delete_answers_at_once_and_the_job_removes_exactly_the_images_files(
 ) -> None:
     kept, gone_a, gone_b = (finished(inline_uploads, seed) for seed in (1, 2, 3))
     doomed = files_of(engine, gone_a) | files_of(engine, gone_b)
-    assert len(doomed) == 10  # two originals, four renditions each
+    assert len(doomed) == 2 * (1 + RENDITIONS_PER_IMAGE)  # two originals and their renditions
     # A finalize that died after its commit, before unlinking the temp name, left this:
     leftover = "temp/" + original_of(engine, gone_a).rpartition("/")[2]
     storage.path_of(leftover).write_bytes(b"left by a crash")
