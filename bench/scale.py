@@ -79,13 +79,16 @@ def cpu_times() -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def serve(factory: str, env: dict[str, str], workers: int = 1) -> Iterator[Server]:
-    """``uvicorn --factory`` with ``workers`` processes on a free port until the block ends."""
+def serve(
+    factory: str, env: dict[str, str], workers: int = 1, cwd: Path | None = None
+) -> Iterator[Server]:
+    """``uvicorn --factory`` with ``workers`` processes on a free port until the block ends
+    (``cwd``: import the code found there first, e.g. an older checkout)."""
     port = free_port()
     arguments = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
     arguments += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
     arguments += ["--workers", str(workers)] if workers > 1 else []
-    process = subprocess.Popen(arguments, env=os.environ | env)
+    process = subprocess.Popen(arguments, env=os.environ | env, cwd=cwd)
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -171,7 +174,20 @@ def load(clients: list[ImageappClient] | list[BareClient], body: bytes, each: in
 LOADS = {"2 MB JPEG": ((8, 3), (32, 1)), "8 MB JPEG": ((8, 2), (32, 1))}
 
 
-def step_one_section(bodies: dict[str, bytes], directory: Path) -> dict[tuple[str, ...], Run]:
+def baseline_checkout(ref: str, directory: Path) -> Path:
+    """The ``imageapp`` package as it was at ``ref`` (``git archive``), to serve beside today's."""
+    target = directory / f"baseline-{uuid.uuid4().hex[:6]}"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", ref, "imageapp"], cwd=PROJECT_ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def step_one_section(
+    bodies: dict[str, bytes], directory: Path, baseline: Path | None = None
+) -> dict[tuple[str, ...], Run]:
     print("## Step 1: imageapp / bare Starlette endpoint with the same validation\n", flush=True)
     runs: dict[tuple[str, ...], Run] = {}
     rows = []
@@ -180,21 +196,29 @@ def step_one_section(bodies: dict[str, bytes], directory: Path) -> dict[tuple[st
             for workers in (1, 2):
                 bare_dir = directory / f"bare-{uuid.uuid4().hex[:6]}"
                 bare_dir.mkdir()
-                with (
-                    serve(IMAGEAPP, app_env(directory, url), workers) as app,
-                    serve(BARE, {"BENCH_BARE_DIR": str(bare_dir)}, workers) as bare,
-                ):
+                with contextlib.ExitStack() as servers:
+                    app = servers.enter_context(serve(IMAGEAPP, app_env(directory, url), workers))
+                    bare = servers.enter_context(
+                        serve(BARE, {"BENCH_BARE_DIR": str(bare_dir)}, workers)
+                    )
+                    old = baseline and servers.enter_context(
+                        serve(IMAGEAPP, app_env(directory, url), workers, cwd=baseline)
+                    )
                     ensure_account(app.base_url)
                     ours = [ImageappClient(app.base_url) for _ in range(32)]
                     theirs = [BareClient(bare.base_url, "/validate") for _ in range(32)]
+                    before = [ImageappClient(old.base_url) for _ in range(32)] if old else []
                     for label, body in bodies.items():
                         load(ours[:4], body, 1), load(theirs[:4], body, 1)  # warm every worker
+                        if before:
+                            load(before[:4], body, 1)
                         for clients, each in LOADS[label]:
                             mine = load(ours[:clients], body, each)
                             other = load(theirs[:clients], body, each)
+                            earlier = load(before[:clients], body, each) if before else None
                             key = (kind, str(workers), label, str(clients))
                             runs[key] = mine
-                            rows.append(_step_one_row(key, mine, other))
+                            rows.append(_step_one_row(key, mine, other, earlier))
                 shutil.rmtree(bare_dir, ignore_errors=True)
     table(
         [
@@ -207,14 +231,17 @@ def step_one_section(bodies: dict[str, bytes], directory: Path) -> dict[tuple[st
             "ratio (>= 0.8)",
             "imageapp p95 ms",
             "CPU busy imageapp / bare",
+            *(["baseline MB/s", "baseline ratio"] if baseline else []),
         ],
         rows,
     )
     return runs
 
 
-def _step_one_row(key: tuple[str, ...], mine: Run, other: Run) -> list[str]:
-    return [
+def _step_one_row(
+    key: tuple[str, ...], mine: Run, other: Run, earlier: Run | None = None
+) -> list[str]:
+    row = [
         *key,
         f"{mine.mb_per_s:.1f}",
         f"{other.mb_per_s:.1f}",
@@ -222,13 +249,16 @@ def _step_one_row(key: tuple[str, ...], mine: Run, other: Run) -> list[str]:
         f"{mine.p95_ms:.0f}",
         f"{mine.busy:.0%} / {other.busy:.0%}",
     ]
+    if earlier is not None:
+        row += [f"{earlier.mb_per_s:.1f}", f"{earlier.mb_per_s / other.mb_per_s:.2f}x"]
+    return row
 
 
 def scaling_section(runs: dict[tuple[str, ...], Run]) -> None:
     print("## Throughput, 2 workers vs 1, 8 clients (step 1)\n", flush=True)
     rows = []
     for kind in ("SQLite", "PostgreSQL"):
-        for label in LOADS:
+        for label in (label for label in LOADS if (kind, "1", label, "8") in runs):
             one, two = runs[kind, "1", label, "8"], runs[kind, "2", label, "8"]
             # Half the headroom one worker leaves, turned into throughput (issue 18).
             target = 1 + 0.5 * (1 / max(one.busy, 0.01) - 1)
@@ -423,6 +453,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=["step1", "batching", "step2", "reflex"], action="append")
     parser.add_argument("--samples", type=int, default=6, help="step-2 samples")
+    parser.add_argument(
+        "--baseline", metavar="GIT_REF", help="step 1: also serve imageapp as it was at GIT_REF"
+    )
+    parser.add_argument("--files", choices=["2", "8"], action="append", help="step 1: MB sizes")
     arguments = parser.parse_args()
     chosen = set(arguments.only or ["step1", "batching", "step2", "reflex"])
     print(
@@ -433,11 +467,15 @@ def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="imageapp-scale-"))
     try:
         bodies = {
-            "2 MB JPEG": jpeg_of_about(directory / "2mb.jpg", 2, seed=3).read_bytes(),
-            "8 MB JPEG": jpeg_of_about(directory / "8mb.jpg", 8, seed=4).read_bytes(),
+            f"{size} MB JPEG": jpeg_of_about(
+                directory / f"{size}mb.jpg", size, seed=seed
+            ).read_bytes()
+            for size, seed in ((2, 3), (8, 4))
+            if str(size) in (arguments.files or ["2", "8"])
         }
+        baseline = arguments.baseline and baseline_checkout(arguments.baseline, directory)
         sections: dict[str, Callable[[], object]] = {
-            "step1": lambda: scaling_section(step_one_section(bodies, directory)),
+            "step1": lambda: scaling_section(step_one_section(bodies, directory, baseline or None)),
             "batching": lambda: batching_section(bodies["8 MB JPEG"], directory),
             "step2": lambda: step_two_section(_big_jpeg(directory), directory, arguments.samples),
             "reflex": lambda: reflex_section(bodies["8 MB JPEG"], directory),

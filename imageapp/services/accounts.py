@@ -223,12 +223,8 @@ class AccountService:
             return None
         with self.engine.connect() as connection:
             row = connection.execute(
-                _user_query()
-                .join(UserSession, col(UserSession.user_id) == col(User.id))
-                .where(
-                    col(UserSession.token_hash) == _token_hash(token),
-                    col(UserSession.created_at) > utcnow() - SESSION_LIFETIME,
-                )
+                _SESSION_USER,
+                {"token_hash": _token_hash(token), "started_after": utcnow() - SESSION_LIFETIME},
             ).first()
         return _current_user(row) if row else None
 
@@ -327,6 +323,17 @@ def _user_query(*extra: Any) -> sa.Select[Any]:
         col(User.is_admin),
         *extra,
     ).join(Store, col(Store.id) == col(User.store_id))
+
+
+# Every request of a logged-in browser runs it: built once.
+_SESSION_USER = (
+    _user_query()
+    .join(UserSession, col(UserSession.user_id) == col(User.id))
+    .where(
+        col(UserSession.token_hash) == sa.bindparam("token_hash"),
+        col(UserSession.created_at) > sa.bindparam("started_after"),
+    )
+)
 
 
 def _current_user(row: sa.Row[Any]) -> CurrentUser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from imageapp.models import Image, ImageStatus
@@ -13,6 +13,23 @@ from imageapp.services.library import ImageSummary, summarize
 from imageapp.services.scoping import in_store
 
 MAX_SHOWN = 5
+
+
+def _same_bytes(sha256: str, store_id: int) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        col(Image.sha256) == sha256,
+        col(Image.status) == ImageStatus.ACTIVE.value,
+        in_store(store_id),
+    )
+
+
+def any_active_duplicate(connection: Connection, sha256: str | None, *, store_id: int) -> bool:
+    """Whether the store has an active image of exactly these bytes: the usual answer, "no",
+    from the index alone, on a connection the caller already holds."""
+    if not sha256:
+        return False
+    probe = sa.select(col(Image.id)).where(*_same_bytes(sha256, store_id)).limit(1)
+    return connection.scalar(probe) is not None
 
 
 def active_duplicates(
@@ -24,17 +41,12 @@ def active_duplicates(
     """
     if not sha256:
         return ()
-    same_bytes = (
-        col(Image.sha256) == sha256,
-        col(Image.status) == ImageStatus.ACTIVE.value,
-        in_store(store_id),
-    )
-    with engine.connect() as connection:  # the usual answer, "none", from the index alone
-        if connection.scalar(sa.select(col(Image.id)).where(*same_bytes).limit(1)) is None:
+    with engine.connect() as connection:
+        if not any_active_duplicate(connection, sha256, store_id=store_id):
             return ()
     with Session(engine) as session:
         rows = session.exec(
-            select(Image).where(*same_bytes).order_by(col(Image.id)).limit(limit)
+            select(Image).where(*_same_bytes(sha256, store_id)).order_by(col(Image.id)).limit(limit)
         ).all()
         return tuple(summarize(row) for row in rows)
 

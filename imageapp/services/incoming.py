@@ -116,9 +116,11 @@ class IncomingUpload(Generic[Recorded]):
         writer.close()
         path = self._storage.path_of(writer.relative)
         try:
-            self._intents.renew(intent)  # a full lease for validating and recording
+            # Renewed within ``renew_after``, so nearly a full lease is left for validating and
+            # recording; a lost lease shows at the latest when ``record`` settles it.
+            self._keep_lease()
             info = inspect_image(path, image_type, self._max_pixels)
-            self._prepare_for_serving(path, image_type.mime_type)
+            self._prepare_for_serving(path, image_type.mime_type, info.orientation)
             width, height = info.shown_size
             recorded = self._record(
                 StoredFile(
@@ -136,19 +138,32 @@ class IncomingUpload(Generic[Recorded]):
         except IntentLost:
             self._discard()
             raise stalled() from None
+        except UploadRejected:
+            # A file swept after its lease was reclaimed reads as damaged: say what happened.
+            lost = not self._intent_held(intent)
+            self._discard()
+            if lost:
+                raise stalled() from None
+            raise
         except BaseException:
             self._discard()
             raise
         self._intent = None  # settled together with the pending row
         return recorded
 
-    def _prepare_for_serving(self, path: Path, mime_type: str) -> None:
+    def _prepare_for_serving(self, path: Path, mime_type: str, orientation: int) -> None:
         """Upright in every browser, then (unless kept by the setting) no personal metadata."""
         turn_upright(
             path, mime_type, keep_metadata=self._keep_metadata, max_pixels=self._max_pixels
         )
         if not self._keep_metadata:
-            _strip_personal_metadata(path, mime_type)
+            _strip_personal_metadata(path, mime_type, orientation)
+
+    def _intent_held(self, intent: WriteIntent) -> bool:
+        try:
+            return self._intents.held(intent)
+        except sa.exc.SQLAlchemyError:  # cannot tell: the refusal stands as it is
+            return True
 
     def abort(self) -> None:
         """Drop whatever arrived so far (client cancelled, or a refusal)."""
@@ -215,9 +230,9 @@ def stalled() -> UploadRejected:
     )
 
 
-def _strip_personal_metadata(path: Path, mime_type: str) -> None:
+def _strip_personal_metadata(path: Path, mime_type: str, orientation: int) -> None:
     try:
-        strip_metadata(path, mime_type)
+        strip_metadata(path, mime_type, orientation=orientation)
     except MetadataStripError:
         raise UploadRejected(
             "damaged", "This image's file structure is damaged and cannot be cleaned safely."

@@ -41,6 +41,19 @@ from imageapp.models import FileIntent, utcnow
 
 LEASE = timedelta(minutes=15)
 RENEW_AFTER = timedelta(minutes=1)
+# Built once (every upload runs them): building statements is per-request CPU.
+_DECLARE = sa.insert(FileIntent)
+_RENEW = (
+    sa.update(FileIntent)
+    .where(col(FileIntent.token) == sa.bindparam("intent_token"))
+    .values(expires_at=sa.bindparam("new_expiry"))
+)
+_SETTLE = sa.delete(FileIntent).where(col(FileIntent.token) == sa.bindparam("intent_token"))
+_HELD = (
+    sa.select(sa.func.count())
+    .select_from(FileIntent)
+    .where(col(FileIntent.token) == sa.bindparam("intent_token"))
+)
 
 
 class IntentLost(Exception):
@@ -73,16 +86,14 @@ class FileIntents:
             {"token": intent.token, "path": path, "expires_at": expires_at} for path in intent.paths
         ]
         with self.engine.begin() as connection:
-            connection.execute(sa.insert(FileIntent), rows)
+            connection.execute(_DECLARE, rows)
         return intent
 
     def renew(self, intent: WriteIntent) -> None:
         """Extend the lease; IntentLost if it was reclaimed meanwhile."""
         with self.engine.begin() as connection:
             renewed = connection.execute(
-                sa.update(FileIntent)
-                .where(col(FileIntent.token) == intent.token)
-                .values(expires_at=utcnow() + self.lease)
+                _RENEW, {"intent_token": intent.token, "new_expiry": utcnow() + self.lease}
             ).rowcount
         if renewed != len(intent.paths):
             raise IntentLost(intent.token)
@@ -93,16 +104,20 @@ class FileIntents:
         The caller's rows and this delete commit together: the files are never unannounced
         and unrecorded at the same time.
         """
-        settled = connection.execute(
-            sa.delete(FileIntent).where(col(FileIntent.token) == intent.token)
-        ).rowcount
+        settled = connection.execute(_SETTLE, {"intent_token": intent.token}).rowcount
         if settled != len(intent.paths):
             raise IntentLost(intent.token)
 
     def withdraw(self, intent: WriteIntent) -> None:
         """Forget an intent whose files were removed (a refused upload, a failed write)."""
         with self.engine.begin() as connection:
-            connection.execute(sa.delete(FileIntent).where(col(FileIntent.token) == intent.token))
+            connection.execute(_SETTLE, {"intent_token": intent.token})
+
+    def held(self, intent: WriteIntent) -> bool:
+        """Whether every path of the intent is still announced (not reclaimed)."""
+        with self.engine.connect() as connection:
+            found = connection.scalar(_HELD, {"intent_token": intent.token})
+        return found == len(intent.paths)
 
     def reclaim_expired(self) -> int:
         """Delete intents whose writer stopped renewing; their files become orphans."""

@@ -33,12 +33,16 @@ class MetadataStripError(ValueError):
     """The file's structure could not be walked (Pillow read it, this strict walker did not)."""
 
 
-def strip_metadata(path: Path, mime_type: str) -> bool:
-    """Rewrite ``path`` without personal metadata; True if anything was removed."""
+def strip_metadata(path: Path, mime_type: str, *, orientation: int | None = None) -> bool:
+    """Rewrite ``path`` without personal metadata; True if anything was removed.
+
+    ``orientation``: the EXIF orientation the caller already read from this very file (its
+    validation did); otherwise a JPEG with metadata is opened once more to read it.
+    """
     planner = _PLANNERS[mime_type]
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         try:
-            pieces = planner(data, path)
+            pieces = planner(data, path, orientation)
         except (IndexError, struct.error, HeifStructureError) as exc:
             raise MetadataStripError(f"cannot walk the {mime_type} structure") from exc
         if pieces == [(0, len(data))]:
@@ -94,7 +98,7 @@ def _keep_jpeg_segment(marker: int, payload_head: bytes) -> bool:
     return marker != 0xFE  # COM: free text, often a camera owner's name
 
 
-def _jpeg_pieces(data: mmap.mmap, path: Path) -> list[Piece]:
+def _jpeg_pieces(data: mmap.mmap, path: Path, orientation: int | None) -> list[Piece]:
     if data[:2] != b"\xff\xd8":
         raise MetadataStripError("no JPEG start marker")
     segments: list[Piece] = []
@@ -126,7 +130,9 @@ def _jpeg_pieces(data: mmap.mmap, path: Path) -> list[Piece]:
     pieces = _merged([(0, 2), *segments])
     if pieces == [(0, len(data))]:
         return pieces  # nothing to remove: no EXIF, so no orientation to keep either
-    return _merged([(0, 2), *_with_orientation(segments, data, _jpeg_orientation(path))])
+    if orientation is None:
+        orientation = _jpeg_orientation(path)
+    return _merged([(0, 2), *_with_orientation(segments, data, orientation)])
 
 
 def _with_orientation(segments: list[Piece], data: mmap.mmap, orientation: int) -> list[Piece]:
@@ -148,7 +154,7 @@ _PNG_KEPT = {
 }  # fmt: skip
 
 
-def _png_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
+def _png_pieces(data: mmap.mmap, _path: Path, _orientation: int | None) -> list[Piece]:
     if data[:8] != _PNG_SIGNATURE:
         raise MetadataStripError("no PNG signature")
     pieces: list[Piece] = [(0, 8)]
@@ -172,7 +178,7 @@ _WEBP_KEPT = {b"VP8X", b"ICCP", b"ANIM", b"ANMF", b"ALPH", b"VP8 ", b"VP8L"}
 _VP8X_EXIF_XMP_FLAGS = 0x08 | 0x04
 
 
-def _webp_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
+def _webp_pieces(data: mmap.mmap, _path: Path, _orientation: int | None) -> list[Piece]:
     if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
         raise MetadataStripError("no RIFF/WEBP header")
     riff_end = min(len(data), 8 + struct.unpack("<I", data[4:8])[0])
@@ -216,7 +222,7 @@ def _gif_table_size(packed: int) -> int:
     return 3 * (2 ** ((packed & 0x07) + 1)) if packed & 0x80 else 0
 
 
-def _gif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
+def _gif_pieces(data: mmap.mmap, _path: Path, _orientation: int | None) -> list[Piece]:
     if data[:3] != b"GIF":
         raise MetadataStripError("no GIF header")
     position = 13 + _gif_table_size(data[10])
@@ -242,7 +248,7 @@ def _gif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
 # -- HEIC/HEIF and AVIF --------------------------------------------------------------------------
 
 
-def _heif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
+def _heif_pieces(data: mmap.mmap, _path: Path, _orientation: int | None) -> list[Piece]:
     """Same-size edits only (heif_metadata.py): nothing moves, so every offset stays true."""
     pieces: list[Piece] = []
     position = 0
@@ -254,7 +260,7 @@ def _heif_pieces(data: mmap.mmap, _path: Path) -> list[Piece]:
     return _merged([*pieces, (position, len(data))])
 
 
-_PLANNERS: dict[str, Callable[[mmap.mmap, Path], list[Piece]]] = {
+_PLANNERS: dict[str, Callable[[mmap.mmap, Path, int | None], list[Piece]]] = {
     "image/jpeg": _jpeg_pieces,
     "image/png": _png_pieces,
     "image/webp": _webp_pieces,

@@ -33,10 +33,17 @@ def serialized_transaction(engine: Engine) -> Iterator[Connection]:
     busy timeout), so such transactions run one after the other. PostgreSQL: the caller locks
     the row its checks depend on (``SELECT ... FOR UPDATE``), as for the store in the quotas.
     """
-    with engine.begin() as connection:
+    with engine.connect() as connection, serialized(connection):
+        yield connection
+
+
+@contextmanager
+def serialized(connection: Connection) -> Iterator[None]:
+    """``serialized_transaction`` on a connection the caller holds (it may use it after)."""
+    with connection.begin():
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        yield connection
+        yield
 
 
 def insert_ignoring_conflict(

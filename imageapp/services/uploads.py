@@ -22,7 +22,11 @@ from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
-from imageapp.services.duplicates import active_duplicates, duplicates_by_bytes
+from imageapp.services.duplicates import (
+    active_duplicates,
+    any_active_duplicate,
+    duplicates_by_bytes,
+)
 from imageapp.services.errors import GalleryUnavailable, MetadataInvalid, UploadNotFound
 from imageapp.services.galleries import GalleryNotFound, append_images, lock_gallery
 from imageapp.services.incoming import IncomingUpload, StoredFile
@@ -33,7 +37,7 @@ from imageapp.services.quotas import check_store_quota
 from imageapp.services.rendition_jobs import InlineRenditionJobs, RenditionJobs
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
-from imageapp.services.sql import first_free_slug, serialized_transaction
+from imageapp.services.sql import first_free_slug, serialized
 from imageapp.services.storage import CHUNK_SIZE, LocalStorage
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ SLUG_ATTEMPTS = 20
 DRAFT_FIELDS = ("title", "alt_text", "description", "slug", "tags")
 # Refused values are kept only up to this length (well past every field's own limit).
 DRAFT_FIELD_MAX = 10_000
+# Built once: every step 1 runs it.
+_INSERT_PENDING = sa.insert(Image).returning(col(Image.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,7 @@ class UploadService:
         A store already at its image quota is refused here, before a byte is stored.
         """
         with self.engine.connect() as connection:
-            check_store_quota(connection, store_id, self.settings, adding_bytes=0)
+            check_store_quota(connection, store_id, self.settings, adding_bytes=0, lock=False)
         return IncomingUpload(
             storage=self.storage,
             intents=self.intents,
@@ -168,12 +174,15 @@ class UploadService:
             "created_at": now,
             "updated_at": now,
         }
-        with serialized_transaction(self.engine) as connection:
-            self.intents.fulfil(connection, stored.intent)  # the row takes over the temp file
-            check_store_quota(connection, store_id, self.settings, adding_bytes=stored.size_bytes)
-            image_id = connection.execute(
-                sa.insert(Image).values(**values).returning(col(Image.id))
-            ).scalar_one()
+        # One connection (one pool checkout) for the insert's transaction and the duplicates.
+        with self.engine.connect() as connection:
+            with serialized(connection):
+                self.intents.fulfil(connection, stored.intent)  # the row takes over the file
+                check_store_quota(
+                    connection, store_id, self.settings, adding_bytes=stored.size_bytes
+                )
+                image_id = connection.execute(_INSERT_PENDING, values).scalar_one()
+            found = any_active_duplicate(connection, stored.sha256, store_id=store_id)
         log.info(
             "pending upload %s stored as %s (%s, %d bytes)",
             image_id,
@@ -181,7 +190,9 @@ class UploadService:
             stored.mime_type,
             stored.size_bytes,
         )
-        duplicates = active_duplicates(self.engine, stored.sha256, store_id=store_id)
+        duplicates = (
+            active_duplicates(self.engine, stored.sha256, store_id=store_id) if found else ()
+        )
         return self._pending_from({**values, "id": image_id}, duplicates)
 
     def _pending_from(
