@@ -96,8 +96,10 @@ def test_no_javascript_first_run_upload_and_library(
     item = page.get_by_role("link", name=re.compile("The quay at noon"))
     expect(item).to_be_visible()
     thumb = page.locator("picture", has=page.get_by_alt_text("Stone quay with moored boats"))
-    srcset = thumb.locator("source").first.get_attribute("srcset") or ""
-    assert re.search(rf"/media/{image_id}/thumb\.[0-9a-f]+\.webp", srcset), srcset
+    for fmt in ("avif", "webp"):  # AVIF first, then WebP
+        srcset = thumb.locator(f'source[type="image/{fmt}"]').get_attribute("srcset") or ""
+        assert re.search(rf"/media/{image_id}/thumb\.[0-9a-f]+\.{fmt}", srcset), srcset
+    assert thumb.locator("source").first.get_attribute("type") == "image/avif"
     image = thumb.get_by_role("img")
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") > 0, "the thumbnail did not load"
