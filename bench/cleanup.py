@@ -15,24 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.config import Config
 
-from alembic import command
-from imageapp.config import PROJECT_ROOT
+from bench.databases import migrate, scratch_postgres
 from imageapp.db import create_engine_for
 from imageapp.models import Image, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.storage import LocalStorage
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def migrate(url: str) -> None:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["skip_logging"] = True
-    command.upgrade(config, "head")
 
 
 def fill(url: str, storage: LocalStorage) -> None:
@@ -120,16 +110,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         lines.append(run("SQLite", f"sqlite:///{root / 'bench.db'}", root / "sqlite-storage"))
-        name = f"imageapp_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = sa.engine.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(False)
+        with scratch_postgres() as url:
             lines.append(run("PostgreSQL", url, root / "pg-storage"))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     print(f"cleanup-temp over {ROWS:,} expired uploads (batches of 500)\n")
     print("\n".join(lines))
 

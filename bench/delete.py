@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.cleanup import POSTGRES_ADMIN, migrate
+from bench.databases import migrate, scratch_postgres
 from imageapp.config import get_settings
 from imageapp.db import create_engine_for, dispose_engines
 from imageapp.jobs.tasks import forget_jobs
@@ -163,17 +163,9 @@ def main() -> None:
         root = Path(directory)
         (root / "sqlite").mkdir()
         lines.append(run("SQLite", f"sqlite:///{root / 'sqlite' / 'bench.db'}", root / "sqlite"))
-        name = f"imageapp_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = sa.engine.make_url(POSTGRES_ADMIN).set(database=name).render_as_string(False)
+        with scratch_postgres() as url:
             (root / "pg").mkdir()
             lines.append(run("PostgreSQL", url, root / "pg"))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     print(
         f"Confirmed bulk delete of {DELETED:,} images in a library of {LIBRARY:,}, "
         "files removed by a separate `imageapp worker --concurrency 2`\n"

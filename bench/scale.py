@@ -28,17 +28,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 import sqlalchemy as sa
-from alembic.config import Config
 
-from alembic import command
+from bench.databases import migrate, scratch_postgres
 from bench.images import jpeg_of_about, photo_like, save
 from bench.reflex_events import p95
-from bench.upload import ACCOUNT, BareClient, ImageappClient, Server, ensure_account, free_port
+from bench.upload import (
+    ACCOUNT,
+    BareClient,
+    ImageappClient,
+    Server,
+    ensure_account,
+    free_port,
+    run_clients,
+)
 from imageapp.config import DEFAULT_PRESETS, PROJECT_ROOT
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 IMAGEAPP = "imageapp.fallback.app:create_fallback_app"
 PER_CHUNK = "bench.per_chunk:create_app"
 BARE = "bench.bare_app:create_app"
@@ -111,24 +116,9 @@ def database(kind: str, directory: Path) -> Iterator[str]:
         migrate(url)
         yield url
         return
-    name = f"imageapp_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with scratch_postgres() as url:
         migrate(url)
         yield url
-    finally:
-        sa.create_engine(url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def migrate(url: str) -> None:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["skip_logging"] = True
-    command.upgrade(config, "head")
 
 
 def app_env(directory: Path, url: str) -> dict[str, str]:
@@ -142,24 +132,9 @@ def app_env(directory: Path, url: str) -> dict[str, str]:
 
 
 def load(clients: list[ImageappClient] | list[BareClient], body: bytes, each: int) -> Run:
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def work(client: ImageappClient | BareClient) -> None:
-        for _ in range(each):
-            start = time.perf_counter()
-            client.upload(body)
-            with lock:
-                latencies.append((time.perf_counter() - start) * 1000)
-
-    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    """``run_clients``, with the machine's CPU busy share over the run."""
     busy_before, total_before = cpu_times()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
+    seconds, latencies = run_clients(clients, body, each)
     busy_after, total_after = cpu_times()
     return Run(
         requests=len(latencies),
