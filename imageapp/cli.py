@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from imageapp.cli_accounts import add_account_commands
 from imageapp.cli_jobs import add_job_commands
+from imageapp.cli_tokens import add_token_commands
 from imageapp.config import get_settings
 from imageapp.jobs.broker import UNREACHABLE, QueueUrlInvalid
 from imageapp.services.errors import ImageAppError
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_renditions_commands(commands)
     add_account_commands(commands)
     add_job_commands(commands)
+    add_token_commands(commands)
     return parser
 
 

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Web worker processes with redis_url; unset: min(2 x CPUs + 1, 8). Without Redis: 1.
     web_workers: int | None = Field(default=None, ge=1, le=64)
+    # Requests one API token may make per minute, counted across every web worker (in Redis
+    # with redis_url, else in the database); past it: 429 with Retry-After.
+    api_rate_limit_per_minute: int = Field(default=600, ge=1)
 
     @field_validator("rendition_presets")
     @classmethod

@@ -310,3 +310,37 @@ class FileRemoval(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False, index=True)
     )
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token (DESIGN.md, API): only the SHA-256 of the random value is kept,
+    so the value is shown once, when it is made. Revoking deletes the row."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name", name="uq_api_token_user_id_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    scope: str = Field(sa_column=sa.Column(sa.String(8), nullable=False))  # "read" | "write"
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    # Recorded at most once a minute per token (a read, not a write, on most requests).
+    last_used_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class ApiRateCount(SQLModel, table=True):
+    """Requests of one key (an API token) in one fixed window, counted in the database when
+    there is no Redis: every web worker counts in the same row."""
+
+    __tablename__ = "api_rate_count"
+
+    key: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    window_start: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    count: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))

@@ -16,6 +16,7 @@ UPLOAD = "/upload"
 IMAGE = "/images/[image_id]"
 GALLERIES = "/galleries"
 GALLERY = "/galleries/[gallery_id]"
+TOKENS = "/tokens"
 
 # -- the no-JS pages and the forms they post to ---------------------------------------------------
 NOJS = "/nojs"
@@ -33,6 +34,7 @@ LOGIN = "/nojs/login"
 LOGOUT = "/nojs/logout"
 SETUP = "/nojs/setup"
 USERS = "/nojs/users"
+NOJS_TOKENS = "/nojs/tokens"
 # A JS-off browser follows "?nojs=1" on any Reflex page to that page's /nojs counterpart.
 NOJS_QUERY = "nojs"
 
@@ -113,3 +115,8 @@ def nojs_counterpart(path: str) -> str:
     if parts[:1] == ["images"] and one_of:
         return nojs_image(parts[1])
     return NOJS_LIBRARY
+
+
+def nojs_token_revoke(token_id: int | str) -> str:
+    """The form that revokes one API token."""
+    return f"{NOJS_TOKENS}/{token_id}/revoke"

@@ -14,12 +14,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imageapp import urls
+from imageapp.api.app import PREFIX as API_PREFIX
+from imageapp.api.app import create_api_app
 from imageapp.config import get_settings
 from imageapp.fallback import (
     routes_accounts,
     routes_bulk,
     routes_galleries,
     routes_library,
+    routes_tokens,
     routes_upload,
 )
 from imageapp.fallback.auth import LoginRequired, login_url
@@ -68,7 +71,10 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
     app.include_router(routes_accounts.router)
+    app.include_router(routes_tokens.router)
     app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
+    # The JSON API: its own error handlers and docs; bearer tokens only, never the cookie.
+    app.mount(API_PREFIX, create_api_app(), name="api")
 
     @app.get("/nojs", include_in_schema=False)
     @app.get("/nojs/", include_in_schema=False)

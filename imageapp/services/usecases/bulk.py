@@ -47,6 +47,7 @@ class BulkOutcome:
     ok: bool = True
     gone: tuple[int, ...] = ()
     field: str | None = None
+    done: int = 0  # how many images the action changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,7 @@ def _finish(result: BulkResult, sentence: str, selection: Selection) -> BulkOutc
     skipped = len(result.ignored_ids) + selection.unreadable
     if skipped:
         sentence += f" {count_label(skipped)} {were(skipped)} not in your library and left alone."
-    return BulkOutcome(message=sentence, gone=result.ignored_ids)
+    return BulkOutcome(message=sentence, gone=result.ignored_ids, done=result.done)
 
 
 def ask_delete(
@@ -214,7 +215,7 @@ def delete_images(bulk: BulkService, *, store_id: int, raw_ids: Sequence[object]
     if isinstance(result, BulkOutcome):
         return result
     outcome = _finish(result, f"{count_label(result.done)} deleted.", selection)
-    return BulkOutcome(message=outcome.message, gone=tuple(selection.image_ids))
+    return BulkOutcome(message=outcome.message, gone=tuple(selection.image_ids), done=result.done)
 
 
 def _on_selection(

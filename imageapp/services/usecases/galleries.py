@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from imageapp.services.errors import FormInvalid, ImageAppError
-from imageapp.services.galleries import GalleryNotFound, GalleryService
+from imageapp.services.galleries import GalleryNotFound, GalleryService, GallerySummary
 from imageapp.services.gallery_moves import position_after_steps, position_next_to
 from imageapp.services.ids import parse_id
 from imageapp.services.wording import count_label
@@ -253,3 +253,27 @@ def _change(
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def gallery_order(
+    galleries: GalleryService, *, store_id: int, gallery_id: int
+) -> tuple[GallerySummary, list[int]] | Gone:
+    """The gallery and its image ids in display order."""
+    try:
+        gallery = galleries.get(store_id=store_id, gallery_id=gallery_id)
+        return gallery, galleries.image_ids(store_id=store_id, gallery_id=gallery_id)
+    except GalleryNotFound:
+        return Gone()
+
+
+def reorder_gallery(
+    galleries: GalleryService, *, store_id: int, gallery_id: int, image_ids: Sequence[int]
+) -> Done | Gone:
+    """A whole new order: ids not in the gallery are ignored; images left out keep their
+    order after the ones named."""
+    try:
+        galleries.set_order(store_id=store_id, gallery_id=gallery_id, image_ids=image_ids)
+        gallery = galleries.get(store_id=store_id, gallery_id=gallery_id)
+    except GalleryNotFound:
+        return Gone()
+    return Done(f"The order of '{gallery.title}' was saved.", gallery_id)
