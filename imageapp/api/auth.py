@@ -40,7 +40,7 @@ def token_user(
     limiter = RateLimiter(
         engine=engine, redis_url=settings.redis_url, limit=settings.api_rate_limit_per_minute
     )
-    decision = limiter.hit(f"api-token:{found.token_id}")
+    decision = limiter.hit(found.rate_key)
     if not decision.allowed:
         raise ApiError(
             429,

@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from imageapp import urls
 from imageapp.config import Settings
-from imageapp.fallback.auth import OptionalUserDep, UserDep
+from imageapp.fallback.auth import UserDep, ViewerDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
@@ -75,9 +75,7 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: P
 
 
 @router.get("/media/{image_id}", name="media")
-def media(
-    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
-) -> Response:
+def media(request: Request, image_id: PathId, uploads: UploadsDep, viewer: ViewerDep) -> Response:
     """An active image's original. Pending and inactive images are never served from here."""
     scope = media_scope(uploads.settings, viewer)
     if scope is None:
@@ -90,7 +88,7 @@ def media(
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
 def media_rendition(
-    request: Request, image_id: PathId, name: str, uploads: UploadsDep, viewer: OptionalUserDep
+    request: Request, image_id: PathId, name: str, uploads: UploadsDep, viewer: ViewerDep
 ) -> Response:
     """One rendition of an active image; a missing one falls back to the original."""
     wanted = RENDITION_FILE.match(name)

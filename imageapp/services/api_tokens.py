@@ -54,6 +54,9 @@ class TokenUser:
     user: CurrentUser
     token_id: int
     scope: Scope
+    # What its requests are counted under: part of the token's hash, unique to the token in
+    # every database (ids repeat across installations sharing one Redis, hashes do not).
+    rate_key: str
 
 
 class TokenNotFound(ImageAppError):
@@ -158,8 +161,9 @@ class ApiTokenService:
         of use when the one recorded is older than LAST_USED_PRECISION."""
         if not value or not value.startswith(TOKEN_PREFIX) or len(value) > 200:
             return None
+        token_hash = _token_hash(value)
         with self.engine.connect() as connection:
-            row = connection.execute(_TOKEN_USER, {"token_hash": _token_hash(value)}).first()
+            row = connection.execute(_TOKEN_USER, {"token_hash": token_hash}).first()
         if row is None:
             return None
         now = utcnow()
@@ -170,7 +174,12 @@ class ApiTokenService:
                     .where(col(ApiToken.id) == row.token_id)
                     .values(last_used_at=now)
                 )
-        return TokenUser(user=_current_user(row), token_id=int(row.token_id), scope=row.scope)
+        return TokenUser(
+            user=_current_user(row),
+            token_id=int(row.token_id),
+            scope=row.scope,
+            rate_key=f"api-token:{token_hash[:32]}",
+        )
 
 
 _TOKEN_USER = (

@@ -352,6 +352,9 @@ def _place(
 
 
 def _renumber(connection: Connection, gallery_id: int, ordered: Iterable[int]) -> None:
+    rows = [{"image": image_id, "order": (n + 1) * GAP} for n, image_id in enumerate(ordered)]
+    if not rows:  # an empty gallery: nothing to number (an empty executemany is refused)
+        return
     connection.execute(
         sa.update(GalleryImage)
         .where(
@@ -359,7 +362,7 @@ def _renumber(connection: Connection, gallery_id: int, ordered: Iterable[int]) -
             col(GalleryImage.image_id) == sa.bindparam("image"),
         )
         .values(display_order=sa.bindparam("order")),
-        [{"image": image_id, "order": (n + 1) * GAP} for n, image_id in enumerate(ordered)],
+        rows,
     )
 
 
