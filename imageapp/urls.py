@@ -109,6 +109,8 @@ def nojs_counterpart(path: str) -> str:
     parts = [part for part in path.split("/") if part]
     if parts == ["upload"]:
         return NOJS_UPLOAD
+    if parts == ["tokens"]:
+        return NOJS_TOKENS
     one_of = len(parts) == 2 and parts[1].isdigit()
     if parts[:1] == ["galleries"]:
         return nojs_gallery(parts[1]) if one_of else NOJS_GALLERIES
