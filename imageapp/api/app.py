@@ -36,6 +36,7 @@ def _error(description: str) -> dict[str, Any]:
 
 
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body could not be read (not JSON, not UTF-8)."),
     401: _error("No token, or an unknown or revoked one."),
     403: _error("A read token asked to change something."),
     404: _error("Not this store's, or no such thing."),
@@ -43,7 +44,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     429: _error("Too many requests for this token; see Retry-After."),
 }
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("No file, or an incomplete upload."),
+    400: _error("No file, or an incomplete upload (or a body that could not be read)."),
     413: _error("The file (or the store's quota) is too large."),
     415: _error("Not an accepted image type."),
 }

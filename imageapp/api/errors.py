@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,18 @@ def _field(location: Sequence[Any]) -> str | None:
     return ".".join(rest) or (str(location[0]) if location else None)
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> set[str]:
+    """Every method some route of the API answers at this path (Starlette's 405 names only
+    the first route's, and each method is a route of its own here)."""
+    allowed: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "GET"} | {"type": "http"})
+            if match is not Match.NONE:
+                allowed |= route.methods
+    return allowed
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -103,8 +116,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "refused")
         message = str(exc.detail) if exc.status_code != 404 else "There is nothing at this address."
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(app, request)))
+        if exc.status_code == 400:
+            message = "The request body could not be read."
         item = ErrorItem(field=None, code=code, message=message)
-        return error_response(exc.status_code, [item], exc.headers)
+        return error_response(exc.status_code, [item], headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:  # pragma: no cover

@@ -25,7 +25,7 @@ from imageapp.services.errors import UploadRejected
 from imageapp.services.usecases.uploads import Gone, Refused, complete_upload, discard_upload
 
 router = APIRouter(prefix="/uploads", tags=["uploads"])
-UploadToken = Annotated[str, Path(min_length=1, max_length=64)]
+UploadToken = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 UPLOAD_GONE = "There is no such pending upload (expired, cancelled or finished)."
 STEP_ONE_BODY = {
     "requestBody": {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from imageapp import urls
 from imageapp.config import Settings
@@ -83,6 +83,11 @@ class ImagePageOut(BaseModel):
     page_size: int
 
 
+def _utc(moment: datetime) -> datetime:
+    """The database keeps naive UTC; the API says so (RFC 3339 wants an offset)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def image_out(
     settings: Settings, image: ImageSummary, renditions: Sequence[StoredRendition]
 ) -> ImageOut:
@@ -100,7 +105,7 @@ def image_out(
         height=image.height,
         size_bytes=image.size_bytes,
         original_filename=image.original_filename,
-        created_at=image.created_at,
+        created_at=_utc(image.created_at),
         url=absolute(settings, urls.media(image.id)) if active else None,
         renditions=[
             RenditionOut(
@@ -126,10 +131,9 @@ def image_page_out(
     )
 
 
-def _no_commas(tags: list[str]) -> list[str]:
-    if any("," in tag for tag in tags):
-        raise ValueError("a tag cannot contain a comma")
-    return tags
+# One tag: no comma (the forms' tag field is comma separated), bounded.
+TagIn = Annotated[str, Field(max_length=1000, pattern=r"^[^,]*$")]
+ImageId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ImagePatch(BaseModel):
@@ -141,13 +145,8 @@ class ImagePatch(BaseModel):
     alt_text: str | None = Field(default=None, max_length=TEXT_FIELD_MAX)
     description: str | None = Field(default=None, max_length=TEXT_FIELD_MAX)
     slug: str | None = Field(default=None, max_length=TEXT_FIELD_MAX)
-    tags: list[str] | None = Field(default=None, max_length=100)
+    tags: list[TagIn] | None = Field(default=None, max_length=100)
     status: Literal["active", "inactive"] | None = None
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, tags: list[str] | None) -> list[str] | None:
-        return tags if tags is None else _no_commas(tags)
 
 
 # -- uploads ----------------------------------------------------------------------------------
@@ -175,13 +174,8 @@ class UploadMetadataIn(BaseModel):
     alt_text: str = Field(default="", max_length=TEXT_FIELD_MAX)
     description: str = Field(default="", max_length=TEXT_FIELD_MAX)
     slug: str = Field(default="", max_length=TEXT_FIELD_MAX)
-    tags: list[str] = Field(default_factory=list, max_length=100)
+    tags: list[TagIn] = Field(default_factory=list, max_length=100)
     gallery_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, tags: list[str]) -> list[str]:
-        return _no_commas(tags)
 
 
 # -- galleries --------------------------------------------------------------------------------
@@ -234,11 +228,4 @@ class GalleryPatch(BaseModel):
 class GalleryOrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] = Field(max_length=10_000)
-
-    @field_validator("image_ids")
-    @classmethod
-    def _ids(cls, ids: list[int]) -> list[int]:
-        if any(not 1 <= image_id <= MAX_ID for image_id in ids):
-            raise ValueError(f"every id is a whole number from 1 to {MAX_ID}")
-        return ids
+    image_ids: list[ImageId] = Field(max_length=10_000)

@@ -175,7 +175,7 @@ def test_step2_refused_keeps_the_upload(writer: httpx.Client) -> None:
         f"/uploads/{token}", json={"title": "t", "alt_text": "a", "tags": ["a,b"]}
     )
     assert bad_tags.status_code == 422
-    assert error_codes(bad_tags)[0][0] == "tags"
+    assert str(error_codes(bad_tags)[0][0]).startswith("tags")
     no_gallery = writer.post(
         f"/uploads/{token}", json={"title": "t", "alt_text": "a", "gallery_id": 424242}
     )
