@@ -143,6 +143,14 @@ def test_reflex_pages_have_no_serious_axe_violations(
     page.get_by_role("button", name=f"Move {titles[0]} down").click()
     expect(page.locator("#gallery-status")).to_contain_text("position 2", timeout=SLOW)
     audit.check(page, f"Reflex ({scheme}) gallery, after a move")
+
+    page.goto(base + "/tokens")
+    expect(page.get_by_role("heading", name="API tokens")).to_be_visible(timeout=SLOW)
+    audit.check(page, f"Reflex ({scheme}) API tokens")
+    page.get_by_label("Name").fill(f"storefront {scheme}")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token-value")).to_have_value(re.compile(r"^imageapp_"), timeout=SLOW)
+    audit.check(page, f"Reflex ({scheme}) API tokens, a new token shown")
     context.close()
     audit.finish()
 
@@ -211,9 +219,14 @@ def test_nojs_pages_have_no_serious_axe_violations(
         (f"/nojs/galleries/{gallery_id}/edit", "gallery edit"),
         (f"/nojs/galleries/{gallery_id}/delete", "gallery delete confirmation"),
         ("/nojs/users", "users"),
+        ("/nojs/tokens", "API tokens"),
     ]:
         page.goto(base + path)
         check_nojs(page, audit, name)
+    page.get_by_label("Name").fill("storefront")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new_token_value")).to_have_value(re.compile(r"^imageapp_"))
+    check_nojs(page, audit, "API tokens, a new token shown")
     context.close()
     audit.finish()
 
