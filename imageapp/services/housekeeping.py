@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from imageapp.services.accounts import AccountService
 from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.rate_limits import purge_rate_counts
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class CleanupReport:
     renditions: int = 0
     originals: int = 0
     logins: int = 0
+    rate_counts: int = 0  # the API's ended rate-limit windows (not worth a sentence)
 
     def lines(self) -> list[str]:
         """The run in sentences: always the pending count, the rest when there was any."""
@@ -60,4 +62,5 @@ def clean_up(service: DiskImageCleanupService, minutes: int) -> CleanupReport:
         renditions=service.sweep_orphan_renditions(older_than),
         originals=service.sweep_orphan_originals(older_than),
         logins=AccountService(service.engine).purge_stale(),
+        rate_counts=purge_rate_counts(service.engine),
     )

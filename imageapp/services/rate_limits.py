@@ -77,3 +77,14 @@ class RateLimiter:
                     )
                 )
         return int(count)
+
+
+def purge_rate_counts(engine: Engine, *, now: float | None = None) -> int:
+    """Forget the counters of windows that have ended (a token that stopped calling keeps
+    its last one until then); returns how many went. Part of the periodic clean-up."""
+    current = int((time.time() if now is None else now) // WINDOW_SECONDS)
+    with engine.begin() as connection:
+        gone = connection.execute(
+            sa.delete(ApiRateCount).where(col(ApiRateCount.window_start) < current)
+        ).rowcount
+    return int(gone or 0)
