@@ -114,7 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "refused")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "refused"
+        )
         message = str(exc.detail) if exc.status_code != 404 else "There is nothing at this address."
         headers = dict(exc.headers or {})
         if exc.status_code == 405:

@@ -473,3 +473,15 @@ def test_png_uploads_too(writer: httpx.Client) -> None:
 def uploaded_image_png(writer: httpx.Client) -> dict:
     token = upload_file(writer, png_bytes(), name="p.png").json()["upload_token"]
     return writer.post(f"/uploads/{token}", json={"title": "P", "alt_text": "p"}).json()
+
+
+def test_json_bodies_are_bounded(writer: httpx.Client) -> None:
+    big = b'{"title": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    declared = writer.post("/galleries", content=big, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
+    assert error_codes(declared) == [(None, "too_large")]
+    streamed = writer.post(
+        "/galleries", content=iter([big]), headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert writer.get("/galleries").json() == []
