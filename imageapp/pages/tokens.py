@@ -128,7 +128,7 @@ def tokens_page() -> rx.Component:
         rx.heading(TITLE, size="7", as_="h1"),
         rx.text(
             "Scripts and storefronts use the ",
-            rx.link("JSON API", href="/api/v1/docs"),
+            rx.link("JSON API", href="/api/v1/docs", underline="always"),
             " with a personal token (Authorization: Bearer <token>). A token sees exactly "
             "what you see.",
         ),
