@@ -344,3 +344,44 @@ class ApiRateCount(SQLModel, table=True):
     key: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     window_start: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True))
     count: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+
+
+class ShareLink(SQLModel, table=True):
+    """A link that shows one gallery or one image to anyone who has it (DESIGN.md, Share
+    links). Only the SHA-256 of its random token is kept; a password only as an argon2 hash.
+    Revoking keeps the row (``revoked_at``) so the link answers 410, not 404."""
+
+    __tablename__ = "share_link"
+    __table_args__ = (
+        sa.CheckConstraint("(gallery_id IS NULL) <> (image_id IS NULL)", name="one_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    gallery_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("gallery.id", ondelete="CASCADE"), index=True
+        ),
+    )
+    image_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("image.id", ondelete="CASCADE"), index=True),
+    )
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    password_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    allow_download: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    created_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    last_visited_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
