@@ -40,6 +40,7 @@ NOJS_QUERY = "nojs"
 
 # -- files ----------------------------------------------------------------------------------------
 MEDIA = "/media"
+SHARE = "/s"  # public share links: /s/<token>, its media and downloads
 
 
 def _with_query(path: str, query: Mapping[str, str | int | None]) -> str:
@@ -122,3 +123,18 @@ def nojs_counterpart(path: str) -> str:
 def nojs_token_revoke(token_id: int | str) -> str:
     """The form that revokes one API token."""
     return f"{NOJS_TOKENS}/{token_id}/revoke"
+
+
+def share(token: str) -> str:
+    """The public page of a share link."""
+    return f"{SHARE}/{token}"
+
+
+def share_media(token: str, image_id: int | str, name: str) -> str:
+    """One rendition of an image, through a share link."""
+    return f"{SHARE}/{token}/media/{image_id}/{name}"
+
+
+def share_download(token: str, image_id: int | str) -> str:
+    """An original, through a share link that allows downloads."""
+    return f"{SHARE}/{token}/download/{image_id}"

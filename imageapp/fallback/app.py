@@ -22,6 +22,7 @@ from imageapp.fallback import (
     routes_bulk,
     routes_galleries,
     routes_library,
+    routes_share,
     routes_tokens,
     routes_upload,
 )
@@ -34,7 +35,7 @@ from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA)
+FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA, urls.SHARE + "/")
 
 
 class SecurityHeaders:
@@ -72,6 +73,7 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_galleries.router)
     app.include_router(routes_accounts.router)
     app.include_router(routes_tokens.router)
+    app.include_router(routes_share.router)
     app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
     # The JSON API: its own error handlers and docs; bearer tokens only, never the cookie.
     app.mount(API_PREFIX, create_api_app(), name="api")

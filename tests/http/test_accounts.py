@@ -54,6 +54,11 @@ ANONYMOUS = {
     ("GET", "/nojs/tokens"): "login",
     ("POST", "/nojs/tokens"): "login",
     ("POST", "/nojs/tokens/{token_id}/revoke"): "login",
+    # Share links: public, but an unknown token is nothing (tests/http/test_share_pages.py).
+    ("GET", "/s/{token}"): 404,
+    ("POST", "/s/{token}"): 403,  # no CSRF token
+    ("GET", "/s/{token}/media/{image_id}/{name}"): 404,
+    ("GET", "/s/{token}/download/{image_id}"): 404,
     # The JSON API: a bearer token or nothing (its own tests: tests/http/test_api_*.py).
     ("GET", "/api/v1/openapi.json"): 200,
     ("GET", "/api/v1/docs"): 200,
