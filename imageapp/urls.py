@@ -138,3 +138,15 @@ def share_media(token: str, image_id: int | str, name: str) -> str:
 def share_download(token: str, image_id: int | str) -> str:
     """An original, through a share link that allows downloads."""
     return f"{SHARE}/{token}/download/{image_id}"
+
+
+def nojs_gallery_share(gallery_id: int | str) -> str:
+    return f"{NOJS_GALLERIES}/{gallery_id}/share"
+
+
+def nojs_image_share(image_id: int | str) -> str:
+    return f"{NOJS_LIBRARY}/{image_id}/share"
+
+
+def nojs_share_revoke(link_id: int | str) -> str:
+    return f"{NOJS}/share-links/{link_id}/revoke"

@@ -23,6 +23,7 @@ from imageapp.fallback import (
     routes_galleries,
     routes_library,
     routes_share,
+    routes_share_admin,
     routes_tokens,
     routes_upload,
 )
@@ -68,6 +69,7 @@ def create_fallback_app() -> FastAPI:
     load_templates()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(routes_upload.router)
+    app.include_router(routes_share_admin.router)  # before /nojs/images/{image_id}
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)

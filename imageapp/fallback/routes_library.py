@@ -13,6 +13,7 @@ from imageapp.config import Settings
 from imageapp.fallback.auth import UserDep, ViewerDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
 from imageapp.fallback.pages import error_page, render
+from imageapp.fallback.routes_share_admin import share_context
 from imageapp.fallback.session import pop_form_state, pop_selection
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.library_query import LibraryQuery
@@ -71,7 +72,21 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: P
     shown = show_image(engine, store_id=user.store_id, image_id=image_id)
     if shown is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
-    return render(request, "image_detail.html", image=shown.image, image_picture=shown.picture)
+    _, errors = pop_form_state(request)
+    return render(
+        request,
+        "image_detail.html",
+        image=shown.image,
+        image_picture=shown.picture,
+        errors=errors,
+        **share_context(
+            request,
+            engine,
+            store_id=user.store_id,
+            page=urls.nojs_image(image_id),
+            image_id=image_id,
+        ),
+    )
 
 
 @router.get("/media/{image_id}", name="media")

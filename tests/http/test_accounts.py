@@ -54,6 +54,9 @@ ANONYMOUS = {
     ("GET", "/nojs/tokens"): "login",
     ("POST", "/nojs/tokens"): "login",
     ("POST", "/nojs/tokens/{token_id}/revoke"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/share"): "login",
+    ("POST", "/nojs/images/{image_id}/share"): "login",
+    ("POST", "/nojs/share-links/{link_id}/revoke"): "login",
     # Share links: public, but an unknown token is nothing (tests/http/test_share_pages.py).
     ("GET", "/s/{token}"): 404,
     ("POST", "/s/{token}"): 403,  # no CSRF token
@@ -108,6 +111,7 @@ def concrete(path: str) -> str:
         .replace("{name}", "thumb.webp")
         .replace("{gallery_id}", "1")
         .replace("{token_id}", "1")
+        .replace("{link_id}", "1")
         .replace("{token}", "abc")
     )
 
