@@ -83,7 +83,7 @@ class ImagePageOut(BaseModel):
     page_size: int
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     """The database keeps naive UTC; the API says so (RFC 3339 wants an offset)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -105,7 +105,7 @@ def image_out(
         height=image.height,
         size_bytes=image.size_bytes,
         original_filename=image.original_filename,
-        created_at=_utc(image.created_at),
+        created_at=utc(image.created_at),
         url=absolute(settings, urls.media(image.id)) if active else None,
         renditions=[
             RenditionOut(

@@ -79,6 +79,8 @@ ANONYMOUS = {
     ("PATCH", "/api/v1/galleries/{gallery_id}"): 401,
     ("DELETE", "/api/v1/galleries/{gallery_id}"): 401,
     ("PUT", "/api/v1/galleries/{gallery_id}/images"): 401,
+    ("POST", "/api/v1/galleries/{gallery_id}/share-links"): 401,
+    ("POST", "/api/v1/images/{image_id}/share-links"): 401,
 }
 
 

@@ -131,3 +131,37 @@ def test_token_values_are_kept_only_as_hashes(settings: Settings, alice: Current
     assert len(stored) == 64
     assert made.value.startswith("imageapp_")
     assert len(made.value) > 40
+
+
+def test_share_links_through_the_api(
+    server: str, settings: Settings, alice: CurrentUser, carol: CurrentUser
+) -> None:
+    with (
+        api_client(server, new_token(settings.database_url, alice)) as mine,
+        api_client(server, new_token(settings.database_url, carol)) as theirs,
+        api_client(server, new_token(settings.database_url, alice, "read")) as reader,
+    ):
+        image = uploaded_image(mine, "Shared", 1)
+        gallery = mine.post("/galleries", json={"title": "Shared"}).json()
+        made = mine.post(
+            f"/images/{image['id']}/share-links",
+            json={"expires_at": "2999-12-31", "allow_download": True},
+        )
+        assert made.status_code == 201, made.text
+        body = made.json()
+        assert body["url"] == f"/s/{body['token']}"
+        assert body["expires_at"].startswith("3000-01-01T00:00:00")
+        assert body["allow_download"] is True
+        with httpx.Client(base_url=server) as visitor:
+            page = visitor.get(body["url"])
+            assert page.status_code == 200
+            assert image["alt_text"] in page.text
+        on_gallery = mine.post(f"/galleries/{gallery['id']}/share-links", json={})
+        assert on_gallery.status_code == 201
+        assert on_gallery.json()["expires_at"] is None
+        past = mine.post(f"/images/{image['id']}/share-links", json={"expires_at": "2000-01-01"})
+        assert past.status_code == 422
+        assert past.json()["errors"][0]["field"] == "expires_at"
+        assert theirs.post(f"/images/{image['id']}/share-links", json={}).status_code == 404
+        assert theirs.post(f"/galleries/{gallery['id']}/share-links", json={}).status_code == 404
+        assert reader.post(f"/images/{image['id']}/share-links", json={}).status_code == 403
