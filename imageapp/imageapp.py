@@ -32,6 +32,7 @@ from imageapp.state.galleries import GalleriesState
 from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
+from imageapp.state.share_links import ShareLinksState
 from imageapp.state.tokens import TokensState
 from imageapp.state.upload import UploadState
 
@@ -74,7 +75,15 @@ add_member_page(
     library_page, urls.LIBRARY, LIBRARY_TITLE, LibraryState.load_page, BulkState.load_page
 )
 add_member_page(upload_page, urls.UPLOAD, UPLOAD_TITLE, UploadState.load_page)
-add_member_page(image_detail_page, urls.IMAGE, IMAGE_TITLE, ImageDetailState.load_image)
+add_member_page(
+    image_detail_page,
+    urls.IMAGE,
+    IMAGE_TITLE,
+    ImageDetailState.load_image,
+    ShareLinksState.load_links,
+)
 add_member_page(galleries_page, urls.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)
-add_member_page(gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery)
+add_member_page(
+    gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery, ShareLinksState.load_links
+)
 add_member_page(tokens_page, urls.TOKENS, TOKENS_TITLE, TokensState.load_page)

@@ -13,6 +13,7 @@ import reflex as rx
 from imageapp import urls
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
+from imageapp.pages.share_links import share_section
 from imageapp.state.image_detail import ImageDetailState
 
 TITLE = "Image"
@@ -134,7 +135,11 @@ def image_detail_page() -> rx.Component:
         back_link(),
         rx.cond(
             ImageDetailState.loaded,
-            rx.cond(ImageDetailState.found, image_view(), not_found()),
+            rx.cond(
+                ImageDetailState.found,
+                rx.vstack(image_view(), share_section(), spacing="5", width="100%"),
+                not_found(),
+            ),
             loading(),
         ),
     )
