@@ -79,13 +79,18 @@ def share_section() -> rx.Component:
                             auto_complete="new-password",
                         ),
                     ),
-                    rx.el.label(
+                    rx.hstack(
                         rx.checkbox(
+                            id="share-allow-download",
                             checked=ShareLinksState.allow_download,
                             on_change=ShareLinksState.set_allow_download,
+                            aria_label="Allow downloading the originals",
                         ),
-                        " Allow downloading the originals",
-                        style={"display": "flex", "gap": "0.5rem", "align_items": "center"},
+                        rx.el.label(
+                            "Allow downloading the originals", html_for="share-allow-download"
+                        ),
+                        align="center",
+                        spacing="2",
                     ),
                     rx.button("Create share link", type="submit"),
                     spacing="3",
