@@ -71,7 +71,7 @@ def token_table() -> rx.Component:
             rx.table.body(rx.foreach(TokensState.rows, token_row)),
             width="100%",
         ),
-        rx.cond(TokensState.loaded, rx.text("You have no tokens yet.")),
+        rx.cond(TokensState.loaded, rx.text("You have no tokens yet.", id="tokens-empty")),
     )
 
 
