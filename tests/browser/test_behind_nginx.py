@@ -12,8 +12,11 @@ X-Forwarded-For never counts, from an untrusted peer or through nginx.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import os
 import re
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,6 +200,10 @@ def test_http_is_sent_to_https_and_nginx_limits_the_body(deployed: Deployed) -> 
     answer = httpx.get(plain + "/nojs/login?next=/upload")
     assert answer.status_code == 301
     assert answer.headers["location"] == "https://127.0.0.1/nojs/login?next=/upload"
+    # certbot's renewals answer their challenge over plain http, from the webroot.
+    challenge = deployed.nginx.directory / "www" / ".well-known" / "acme-challenge" / "t0ken"
+    challenge.write_text("t0ken.proof")
+    assert httpx.get(plain + "/.well-known/acme-challenge/t0ken").text == "t0ken.proof"
     with httpx.Client(
         base_url=deployed.nginx.https_url, verify=deployed.nginx.tls(), timeout=60
     ) as client:
@@ -205,6 +212,43 @@ def test_http_is_sent_to_https_and_nginx_limits_the_body(deployed: Deployed) -> 
         assert "This file is too large" in too_big.text
         assert client.get("/ping").status_code == 200
         assert client.get("/ping").headers["strict-transport-security"]
+
+
+def websocket_handshake(nginx: Nginx, headers: dict[str, str]) -> str:
+    """The status line nginx relays for a websocket handshake to Reflex's /_event."""
+    request = (
+        "GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{nginx.https_port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        + "\r\n"
+    )
+    with (
+        socket.create_connection(("127.0.0.1", nginx.https_port), timeout=30) as raw,
+        nginx.tls().wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        tls.sendall(request.encode())
+        return tls.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "https://127.0.0.1:{port}"}, "101"),
+        ({"Origin": "https://evil.example"}, "403"),
+        ({"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example"}, "403"),
+    ],
+)
+def test_the_websocket_origin_check_behind_nginx(
+    deployed: Deployed, headers: dict[str, str], status: str
+) -> None:
+    """Through the trusted proxy, only the public origin may open the websocket; a forged
+    X-Forwarded-Host does not make another site "us"."""
+    port = deployed.nginx.https_port
+    sent = {name: value.format(port=port) for name, value in headers.items()}
+    line = websocket_handshake(deployed.nginx, sent)
+    assert line.split(" ")[1] == status, line
 
 
 def login_form(client: httpx.Client) -> tuple[str, dict[str, str]]:
