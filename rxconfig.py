@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import reflex as rx
+from pydantic import ValidationError
 
 from imageapp.config import Settings
 from imageapp.dev_server import DevBackendProxy
@@ -23,9 +24,19 @@ os.environ.setdefault(
 # IMAGEAPP_REDIS_URL: Reflex's state in Redis and several web workers (README, Several web
 # workers). A combination that would give each worker its own state stops `reflex run` here.
 try:
-    WEB_WORKERS = apply_web_workers(Settings())
-except WebWorkersRefused as refusal:
+    SETTINGS = Settings()
+    WEB_WORKERS = apply_web_workers(SETTINGS)
+except (WebWorkersRefused, ValidationError) as refusal:
     raise SystemExit(f"imageapp: {refusal}") from None
+
+# IMAGEAPP_PUBLIC_URL (behind a reverse proxy, README Deploying): the built frontend opens its
+# websocket and sends its uploads there (Reflex makes wss:// of https://) instead of
+# http://localhost:PORT. Unset: Reflex's own default. REFLEX_API_URL, if set, still wins.
+PUBLIC_ADDRESS = (
+    {"api_url": SETTINGS.public_url, "deploy_url": SETTINGS.public_url}
+    if SETTINGS.public_url
+    else {}
+)
 
 config = rx.Config(
     app_name="imageapp",
@@ -41,4 +52,5 @@ config = rx.Config(
     # Frontend and backend share one origin in prod: no cross-origin reads of our responses.
     cors_allowed_origins=[],
     redis_url=WEB_WORKERS.redis_url,
+    **PUBLIC_ADDRESS,
 )

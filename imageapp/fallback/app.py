@@ -114,6 +114,7 @@ def create_fallback_app() -> FastAPI:
         session_cookie=COOKIE_NAME,
         max_age=MAX_AGE_SECONDS,
         same_site="lax",
-        https_only=settings.session_cookie_secure,
+        # Secure under an https IMAGEAPP_PUBLIC_URL (or IMAGEAPP_SESSION_COOKIE_SECURE).
+        https_only=settings.secure_cookies,
     )
     return app
