@@ -226,11 +226,3 @@ def exposure_label(seconds: float) -> str:
 def _short(value: float) -> str:
     """One decimal at most: 50.0 -> "50", 2.8 -> "2.8"."""
     return f"{round(value, 1):g}"
-
-
-def taken_at_iso(taken_at: datetime | None, offset: int | None) -> str:
-    """For ``<time datetime>``: with the offset when known, else the floating local time."""
-    if taken_at is None:
-        return ""
-    shown = taken_at.isoformat(timespec="seconds")
-    return f"{shown}{offset_label(offset)}" if offset is not None else shown

@@ -11,7 +11,6 @@ from imageapp.services.camera_facts import (
     camera_facts_line,
     camera_label,
     exposure_label,
-    taken_at_iso,
 )
 from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.wording import metadata_removal_line
@@ -61,11 +60,6 @@ def test_the_make_is_not_said_twice(make: str | None, model: str | None, shown: 
 )
 def test_exposure_times_read_as_cameras_show_them(seconds: float, shown: str) -> None:
     assert exposure_label(seconds) == shown
-
-
-def test_the_machine_readable_date() -> None:
-    assert taken_at_iso(datetime(2025, 5, 3, 14, 2), -330) == "2025-05-03T14:02:00-05:30"
-    assert taken_at_iso(datetime(2025, 5, 3, 14, 2), None) == "2025-05-03T14:02:00"
 
 
 @pytest.mark.parametrize(
