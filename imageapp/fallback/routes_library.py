@@ -15,6 +15,7 @@ from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep,
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
     ANY_STORE,
@@ -23,6 +24,7 @@ from imageapp.services.media import (
     active_image_file,
     active_rendition_file,
 )
+from imageapp.services.previews import jpeg_preview, needs_conversion
 from imageapp.services.usecases.library import browse_library, show_image
 
 router = APIRouter()
@@ -71,7 +73,13 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: P
     shown = show_image(engine, store_id=user.store_id, image_id=image_id)
     if shown is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
-    return render(request, "image_detail.html", image=shown.image, image_picture=shown.picture)
+    return render(
+        request,
+        "image_detail.html",
+        image=shown.image,
+        image_picture=shown.picture,
+        camera_facts=camera_facts_line(shown.image.facts),
+    )
 
 
 @router.get("/media/{image_id}", name="media")
@@ -86,6 +94,35 @@ def media(
     if found is None:
         return _not_found()
     return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
+
+
+@router.get(f"{urls.MEDIA}/{{image_id}}/{urls.MEDIA_PREVIEW_NAME}", name="media_preview")
+def media_preview(
+    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
+) -> Response:
+    """A JPEG of an active HEIC/HEIF original (only Safari shows those), for its pages until
+    the renditions exist; other types are shown as they are, so it points to the original."""
+    scope = media_scope(uploads.settings, viewer)
+    found = (
+        active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope)
+        if scope is not None
+        else None
+    )
+    if found is None:
+        return _not_found()
+    if not needs_conversion(found.mime_type):
+        return _temporary_redirect(urls.media(image_id))
+    etag = f'"{found.path.stem}-preview"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": _cache(uploads.settings, REVALIDATE),
+        "X-Content-Type-Options": "nosniff",
+    }
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    stem = found.download_name.rsplit(".", 1)[0]
+    headers["Content-Disposition"] = f'inline; filename="{stem}.jpg"'
+    return Response(jpeg_preview(found.path), media_type="image/jpeg", headers=headers)
 
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")

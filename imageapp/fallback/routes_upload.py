@@ -38,6 +38,7 @@ from imageapp.services.usecases.uploads import (
     gallery_choice,
 )
 from imageapp.services.validation import too_large
+from imageapp.services.wording import metadata_removal_line
 
 router = APIRouter(prefix=urls.NOJS_UPLOAD)
 
@@ -222,6 +223,7 @@ def metadata_form(
         request,
         "upload_step2.html",
         pending=pending,
+        privacy_line=metadata_removal_line(pending.found_metadata),
         values=values | {"gallery_id": kept.get("gallery_id", "")},
         errors=errors,
         galleries=galleries.summaries(store_id=user.store_id),

@@ -13,6 +13,7 @@ it streams in or is validated; each chunk renews the lease once ``RENEW_AFTER`` 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -23,8 +24,10 @@ from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts
 from imageapp.services.errors import UploadRejected
 from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
+from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.orientation import turn_upright
 from imageapp.services.privacy import MetadataStripError, strip_metadata
 from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
@@ -56,6 +59,9 @@ class StoredFile:
     sha256: str
     # Settle it (``FileIntents.fulfil``) in the transaction that records the pending row.
     intent: WriteIntent
+    # Read before the strip: kept as data on the row, and what step 2 says was removed.
+    facts: CameraFacts = NO_FACTS
+    found: FoundMetadata | None = None
 
 
 class IncomingUpload(Generic[Recorded]):
@@ -133,6 +139,8 @@ class IncomingUpload(Generic[Recorded]):
                     client_mime_type=self._client_mime_type,
                     sha256=self._sha256.hexdigest(),
                     intent=intent,
+                    facts=info.facts,
+                    found=dataclasses.replace(info.found, removed=not self._keep_metadata),
                 )
             )
         except IntentLost:

@@ -21,6 +21,7 @@ from sqlmodel import col
 from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
 from imageapp.services.duplicates import (
     active_duplicates,
@@ -33,6 +34,7 @@ from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.intents import FileIntents
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
+from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.quotas import check_store_quota
 from imageapp.services.rendition_jobs import InlineRenditionJobs, RenditionJobs
 from imageapp.services.renditions import RenditionService
@@ -67,6 +69,9 @@ class PendingUpload:
     sha256: str | None = None
     # Active images uploaded from the very same bytes: the UIs offer "keep anyway" or cancel.
     duplicates: tuple[ImageSummary, ...] = ()
+    facts: CameraFacts = NO_FACTS
+    # What metadata the upload carried (step 2's "Removed: ..." line); None for older rows.
+    found_metadata: FoundMetadata | None = None
 
 
 class UploadService:
@@ -173,6 +178,8 @@ class UploadService:
             "uploaded_by": uploaded_by,
             "created_at": now,
             "updated_at": now,
+            **stored.facts.columns(),
+            "metadata_found": stored.found.to_json() if stored.found is not None else None,
         }
         # One connection (one pool checkout) for the insert's transaction and the duplicates.
         with self.engine.connect() as connection:
@@ -213,6 +220,8 @@ class UploadService:
             sha256=row["sha256"],
             store_id=row["store_id"],
             duplicates=duplicates,
+            facts=CameraFacts.of_row(row),
+            found_metadata=FoundMetadata.from_json(row["metadata_found"]),
         )
 
     # -- reading ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ ANONYMOUS = {
     ("GET", "/nojs/images/upload/preview"): "login",
     ("GET", "/media/{image_id}"): 404,
     ("GET", "/media/{image_id}/{name}"): 404,
+    ("GET", "/media/{image_id}/original-preview.jpg"): 404,
     ("GET", "/nojs/setup"): 404,
     ("POST", "/nojs/setup"): 403,  # no CSRF token; with one: 404 once set up
     ("GET", "/nojs/login"): 200,

@@ -26,6 +26,7 @@ from tests.images_metadata import (
     SECRET,
     avif_with_metadata,
     heic_with_metadata,
+    private_exif,
     srgb_profile,
 )
 from tests.services.test_upload_formats import assert_no_personal_metadata, served_files
@@ -110,3 +111,15 @@ def test_avif_copies_are_smaller_than_webp_for_photos(
         assert avif.stat().st_size < webp.stat().st_size, preset
         with Image.open(avif) as image:
             assert image.format == "AVIF"
+
+
+def test_an_avif_sequence_with_exif_is_accepted_and_cleaned(uploads: UploadService) -> None:
+    """libavif lists a sequence's EXIF as an item of the file and of its track, at the same
+    bytes: that is one thing to blank, not a damaged file (it was refused before)."""
+    frames = [make_image((64, 48), seed=n) for n in range(2)]
+    exif = private_exif().tobytes()
+    data = encode(frames[0], "AVIF", save_all=True, append_images=frames[1:], exif=exif)
+    assert SECRET in data
+    pending = pending_upload(uploads, data=data)
+    path, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    assert_no_personal_metadata(path)
