@@ -6,7 +6,7 @@ import re
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from imageapp import urls
 from imageapp.config import Settings
@@ -14,6 +14,7 @@ from imageapp.fallback.auth import OptionalUserDep, UserDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection
+from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
@@ -23,6 +24,7 @@ from imageapp.services.media import (
     active_image_file,
     active_rendition_file,
 )
+from imageapp.services.storage import Storage
 from imageapp.services.usecases.library import browse_library, show_image
 
 router = APIRouter()
@@ -85,7 +87,7 @@ def media(
     found = active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope)
     if found is None:
         return _not_found()
-    return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
+    return _file_response(request, uploads.storage, found, _cache(uploads.settings, REVALIDATE))
 
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
@@ -106,11 +108,11 @@ def media_rendition(
             return _not_found()
         return _temporary_redirect(urls.media(image_id))
     if digest is None:
-        return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
+        return _file_response(request, uploads.storage, found, _cache(uploads.settings, REVALIDATE))
     if digest != found.digest:  # rebuilt since the page was made: point to the current file
         current = f"{preset}.{found.digest}.{wanted['extension']}"
         return _temporary_redirect(urls.media_file(image_id, current))
-    return _file_response(request, found, _cache(uploads.settings, IMMUTABLE))
+    return _file_response(request, uploads.storage, found, _cache(uploads.settings, IMMUTABLE))
 
 
 def media_scope(settings: Settings, viewer: CurrentUser | None) -> int | AnyStore | None:
@@ -125,7 +127,9 @@ def _cache(settings: Settings, policy: str) -> str:
     return policy if settings.public_media else policy.replace("public", "private")
 
 
-def _file_response(request: Request, found: MediaFile, cache_control: str) -> Response:
+def _file_response(
+    request: Request, storage: Storage, found: MediaFile, cache_control: str
+) -> Response:
     headers = {
         "ETag": found.etag,
         "Cache-Control": cache_control,
@@ -135,7 +139,7 @@ def _file_response(request: Request, found: MediaFile, cache_control: str) -> Re
         return Response(status_code=304, headers=headers)
     # Server-chosen name (slug and preset are [a-z0-9_-] only, so no escaping is needed).
     headers["Content-Disposition"] = f'inline; filename="{found.download_name}"'
-    return FileResponse(found.path, media_type=found.mime_type, headers=headers)
+    return stored_file_response(request, storage, found.relative, found.mime_type, headers)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

@@ -22,12 +22,16 @@ from tests.services.test_upload_formats import (
     assert_shows,
     served_files,
 )
+from tests.stored import image_names, temp_names
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 
 def stored(service: UploadService) -> tuple[list[str], list[str]]:
     return (
-        sorted(p.name for p in service.storage.temp_dir.iterdir()),
-        sorted(p.name for p in service.storage.images_dir.iterdir() if p.name.count(".") == 1),
+        temp_names(service.storage),
+        [name for name in image_names(service.storage) if name.count(".") == 1],
     )
 
 
@@ -399,6 +403,7 @@ def test_malformed_ids_are_not_found(client: TestClient, path: str) -> None:
     assert "application/json" not in response.headers["content-type"]
 
 
+@pytest.mark.local_storage_only  # pixels of every copy, read as local files
 @pytest.mark.parametrize("kind", ["heic", "avif"])
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_heic_and_avif_upload_without_javascript(

@@ -50,3 +50,21 @@ def test_a_configured_secret_key_wins(tmp_path: Path) -> None:
     key_file = tmp_path / "secret_key"
     assert Settings(secret_key="given", secret_key_file=key_file).resolved_secret_key() == "given"
     assert not key_file.exists()
+
+
+@pytest.mark.parametrize("url", ["s3://photos", "s3://photos/library/2026", "s3://a.b-c"])
+def test_storage_url_takes_a_bucket_and_prefix(url: str) -> None:
+    assert Settings(storage_url=url).storage_url == url
+
+
+@pytest.mark.parametrize("url", ["photos", "s3://", "http://photos", "s3://UPPER", "file:///x"])
+def test_storage_url_refuses_anything_else(url: str) -> None:
+    with pytest.raises(ValueError, match="IMAGEAPP_STORAGE_URL must be s3://BUCKET"):
+        Settings(storage_url=url)
+
+
+def test_the_bucket_address_splits_bucket_and_prefix() -> None:
+    from imageapp.services.s3_storage import BucketAddress
+
+    assert BucketAddress.parse("s3://photos") == BucketAddress("photos", "")
+    assert BucketAddress.parse("s3://photos/a/b/") == BucketAddress("photos", "a/b/")
