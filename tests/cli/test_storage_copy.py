@@ -1,13 +1,16 @@
-"""``imageapp storage copy --to URL``: local -> S3 and back, resumable, verified, as a real
-subprocess against SeaweedFS."""
+"""``imageapp storage copy --to URL`` (local -> S3 and back, resumable, verified) and the
+start-up check of the bucket, as real subprocesses against SeaweedFS."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from imageapp.config import PROJECT_ROOT
 from imageapp.services.backends import storage_at
 from imageapp.services.storage_copy import stored_sha256
 from imageapp.services.uploads import UploadService
@@ -100,3 +103,45 @@ def test_an_unreachable_target_is_a_clear_error(uploads: UploadService) -> None:
     assert result.returncode == 2
     assert "imageapp: the storage cannot be used:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def refused_env(uploads: UploadService, seaweed: SeaweedServer) -> dict[str, str]:
+    return cli_env(uploads) | {
+        "IMAGEAPP_STORAGE_URL": seaweed.new_library(),
+        "IMAGEAPP_S3_ENDPOINT_URL": seaweed.endpoint_url,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": "not-the-secret",
+        "AWS_REGION": "us-east-1",
+    }
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_refused_credentials_stop_the_start_with_the_reason(
+    uploads: UploadService, seaweed: SeaweedServer
+) -> None:
+    """`make run` (rxconfig, read by `reflex run` first), `imageapp worker` and
+    `imageapp storage check` all stop at once and say why."""
+    env = refused_env(uploads, seaweed)
+    reason = "imageapp: the storage cannot be used: head_bucket the bucket in s3://"
+    started = subprocess.run(
+        [sys.executable, "-c", "import rxconfig"],
+        cwd=PROJECT_ROOT,
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 1
+    assert reason in started.stderr
+    assert "the server refused the credentials (403)" in started.stderr
+    assert "Traceback" not in started.stderr
+    for command in (("worker",), ("storage", "check")):
+        result = run_cli(*command, env=env)
+        assert result.returncode == 2, result.stderr
+        assert reason in result.stderr
+        assert "Traceback" not in result.stderr
+    env["AWS_SECRET_ACCESS_KEY"] = SECRET_KEY
+    ok = run_cli("storage", "check", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert f"Storage OK: {env['IMAGEAPP_STORAGE_URL']}" in ok.stdout
