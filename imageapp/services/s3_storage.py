@@ -281,12 +281,15 @@ class S3Storage:
         return digest.hexdigest()
 
     def check(self) -> None:
-        """Fail now, with a clear message, if the bucket cannot be reached or used."""
+        """Fail now, with a clear message, if the bucket cannot be reached, read or written."""
         try:
             self._call("head_bucket", "the bucket")
         except FileNotFoundError:
             raise StorageUnavailable(f"the bucket {self.bucket!r} does not exist") from None
         self._call("list_objects_v2", "the bucket", Prefix=self.prefix, MaxKeys=1)
+        probe = self.key(f"{TEMP}/.check-{uuid.uuid4()}")  # read-only keys fail here, not later
+        self._call("put_object", "a test object", Key=probe, Body=b"")
+        self._call("delete_object", "a test object", Key=probe)
 
     def _call(self, operation: str, relative: str, **arguments: Any) -> Any:
         try:

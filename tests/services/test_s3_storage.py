@@ -29,7 +29,13 @@ from imageapp.services.uploads import UploadService
 from tests.factories import a_store, metadata, pending_upload
 from tests.images import jpeg_bytes
 from tests.stored import image_names, put_bytes, read_bytes, temp_names
-from tests.support.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedServer
+from tests.support.seaweed import (
+    ACCESS_KEY,
+    READ_ONLY_KEY,
+    READ_ONLY_SECRET,
+    SECRET_KEY,
+    SeaweedServer,
+)
 
 pytestmark = pytest.mark.s3
 NOW = timedelta(0)
@@ -57,6 +63,19 @@ def test_a_wrong_secret_is_refused_by_the_server(
         storage.put_file("images/x.jpg", source)
     listed = seaweed.client().list_objects_v2(Bucket=storage.bucket, Prefix=storage.prefix)
     assert listed.get("KeyCount", 0) == 0  # the right key sees that nothing was written
+
+
+def test_a_key_that_may_only_read_is_refused_at_the_check(
+    seaweed: SeaweedServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    storage = bucket_storage(seaweed, monkeypatch, tmp_path, secret=SECRET_KEY)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", READ_ONLY_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", READ_ONLY_SECRET)
+    read_only = S3Storage(storage.address, endpoint_url=seaweed.endpoint_url, spool_dir=tmp_path)
+    with pytest.raises(StorageUnavailable) as refused:
+        read_only.check()
+    assert "put_object a test object" in refused.value.detail
+    assert "refused the credentials" in refused.value.detail
 
 
 def test_an_unreachable_server_or_missing_bucket_is_a_clear_error(

@@ -28,6 +28,9 @@ from tests.support.prod_server import port_is_free
 
 ACCESS_KEY = "imageapp-test"
 SECRET_KEY = "imageapp-test-secret-" + uuid.uuid4().hex[:8]
+# A second identity that may only read and list (the start-up check must refuse it).
+READ_ONLY_KEY = "imageapp-test-read-only"
+READ_ONLY_SECRET = "imageapp-test-read-only-" + uuid.uuid4().hex[:8]
 GRPC_OFFSET = 10000
 READY_WITHIN = 30.0
 
@@ -113,7 +116,12 @@ def start_seaweed(workdir: Path) -> SeaweedServer:
         "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
         "actions": ["Admin", "Read", "List", "Tagging", "Write"],
     }
-    creds.write_text(json.dumps({"identities": [identity]}))
+    read_only = {
+        "name": "imageapp-tests-read-only",
+        "credentials": [{"accessKey": READ_ONLY_KEY, "secretKey": READ_ONLY_SECRET}],
+        "actions": ["Read", "List"],
+    }
+    creds.write_text(json.dumps({"identities": [identity, read_only]}))
     data = workdir / "data"
     data.mkdir()
     log_path = workdir / "weed.log"
