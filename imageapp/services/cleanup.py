@@ -222,10 +222,11 @@ class DiskImageCleanupService:
         )
         with self.engine.begin() as connection:
             removed = [(row[0] or 0, row[1]) for row in connection.execute(statement)]
+        temp_paths = [temp_path for _image_id, temp_path in removed if temp_path]
+        # ... and a finalize that died after making the permanent copy may have left that
+        linked = [self.storage.permanent_name_for(temp_path) for temp_path in temp_paths]
+        self.storage.delete_many(temp_paths + linked)
         for image_id, temp_path in removed:
-            self.storage.delete(temp_path)
-            if temp_path:  # a finalize that died after linking may have left this
-                self.storage.delete(self.storage.permanent_name_for(temp_path))
             log.info("removed pending upload %s (%s)", image_id, temp_path)
         return removed
 

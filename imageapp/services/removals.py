@@ -109,7 +109,7 @@ def remove_batch(engine: Engine, storage: Storage, batch: str, page: int = PAGE)
             ).all()
         if not rows:
             break
-        removed += sum(1 for row in rows if storage.delete(row.path))
+        removed += storage.delete_many(row.path for row in rows)
         with engine.begin() as connection:
             connection.execute(
                 sa.delete(FileRemoval).where(col(FileRemoval.id).in_([row.id for row in rows]))

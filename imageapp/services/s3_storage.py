@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +45,7 @@ from imageapp.services.storage import (
 
 log = logging.getLogger(__name__)
 MULTIPART_BYTES = 8 * 1024 * 1024
+DELETE_BATCH = 1000  # the most one DeleteObjects request takes
 TRANSFER = TransferConfig(
     multipart_threshold=MULTIPART_BYTES, multipart_chunksize=MULTIPART_BYTES, max_concurrency=4
 )
@@ -191,6 +192,23 @@ class S3Storage:
             return False
         self._call("delete_object", relative, Key=self.key(relative))
         return True
+
+    def delete_many(self, paths: Iterable[str]) -> int:
+        """Remove objects 1,000 per request (bulk deletes, cleanup). S3 does not say which
+        keys existed, so this counts the keys removed or already absent."""
+        keys = [self.key(relative) for relative in paths if relative]
+        removed = 0
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
+            found = self._call(
+                "delete_objects", "a batch", Delete={"Objects": batch, "Quiet": True}
+            )
+            errors = found.get("Errors", [])
+            if errors:
+                first = errors[0]
+                raise StorageUnavailable(f"deleting {first.get('Key')}: {first.get('Code')}")
+            removed += len(batch)
+        return removed
 
     def _head(self, relative: str) -> dict[str, Any] | None:
         try:

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +144,7 @@ class Storage(Protocol):
     def write_image_file(self, name: str, data: bytes) -> str: ...
     def put_file(self, relative: str, source: Path) -> None: ...
     def delete(self, relative: str | None) -> bool: ...
+    def delete_many(self, paths: Iterable[str]) -> int: ...
     def exists(self, relative: str) -> bool: ...
     def size_of(self, relative: str) -> int | None: ...
     def list_files(self, directory: str) -> Iterator[StoredObject]: ...
@@ -238,6 +239,10 @@ class LocalStorage:
         except FileNotFoundError:
             return False
         return True
+
+    def delete_many(self, paths: Iterable[str]) -> int:
+        """Remove these files (gone ones are fine); returns how many were removed."""
+        return sum(1 for relative in paths if self.delete(relative))
 
     def iter_temp_files(self) -> Iterator[Path]:
         yield from (entry for entry in self.temp_dir.iterdir() if entry.is_file())
