@@ -15,7 +15,15 @@ from imageapp.config import Settings
 from imageapp.models import Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, csrf_of, upload
-from tests.images import HTML, SVG, jpeg_bytes, mpo_bytes, png_bytes, truncated_jpeg
+from tests.images import (
+    HTML,
+    IMAGE_FACTORIES,
+    SVG,
+    jpeg_bytes,
+    mpo_bytes,
+    png_bytes,
+    truncated_jpeg,
+)
 from tests.images_metadata import oriented_file, upright_quadrants
 from tests.services.test_upload_formats import (
     assert_no_personal_metadata,
@@ -287,6 +295,21 @@ def complete_without_page(client: TestClient):  # -> httpx.Response
         "/nojs/images/upload/metadata",
         data={"csrf_token": csrf_of(client), "upload_token": "", "title": "T", "alt_text": "A"},
     )
+
+
+def test_a_heic_preview_is_a_jpeg_made_from_the_stored_file(
+    client: TestClient, service: UploadService
+) -> None:
+    """On a bucket too: the HEIC is fetched to a spool file, converted, the spool file gone."""
+    response = upload(client, IMAGE_FACTORIES["image/heic"]((64, 48)), filename="phone.heic")
+    assert response.status_code == 303, response.text
+    preview = client.get("/nojs/images/upload/preview")
+    assert preview.status_code == 200
+    assert preview.headers["content-type"] == "image/jpeg"
+    assert preview.headers["x-content-type-options"] == "nosniff"
+    assert PILImage.open(io.BytesIO(preview.content)).size == (64, 48)
+    spool = service.settings.storage_dir / "spool"
+    assert not spool.exists() or list(spool.iterdir()) == []
 
 
 def test_preview_headers_and_ownership(
