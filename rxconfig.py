@@ -10,6 +10,8 @@ from pydantic import ValidationError
 
 from imageapp.config import Settings
 from imageapp.dev_server import DevBackendProxy
+from imageapp.services.backends import check_bucket_at_start
+from imageapp.services.storage import StorageUnavailable
 from imageapp.web_workers import WebWorkersRefused, apply_web_workers
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -37,6 +39,13 @@ PUBLIC_ADDRESS = (
     if SETTINGS.public_url
     else {}
 )
+
+# IMAGEAPP_STORAGE_URL: a bucket that cannot be reached or refuses the credentials stops
+# `make run` here with the reason, before any page is served (README, Object storage).
+try:
+    check_bucket_at_start(SETTINGS)
+except StorageUnavailable as unusable:
+    raise SystemExit(f"imageapp: the storage cannot be used: {unusable.detail}") from None
 
 config = rx.Config(
     app_name="imageapp",

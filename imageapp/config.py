@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +61,11 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'imageapp.db'}"
     storage_dir: Path = PROJECT_ROOT / "uploaded_files"
+    # s3://BUCKET[/PREFIX]: every file in S3-compatible storage (credentials and region from
+    # the standard AWS_* variables); unset: the local disk under storage_dir.
+    storage_url: str = ""
+    # The S3 server's address when it is not AWS (SeaweedFS, MinIO, Garage, ...).
+    s3_endpoint_url: str = ""
     pending_ttl_minutes: int = Field(default=60, ge=1)
     max_upload_bytes: int = Field(default=26_214_400, ge=1)
     max_pixels: int = Field(default=40_000_000, ge=1)
@@ -124,6 +130,16 @@ class Settings(BaseSettings):
     def preset(self, name: str) -> RenditionPreset | None:
         """The configured preset called ``name``, if any."""
         return next((preset for preset in self.rendition_presets if preset.name == name), None)
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?", value):
+            raise ValueError(
+                "IMAGEAPP_STORAGE_URL must be s3://BUCKET or s3://BUCKET/PREFIX "
+                "(leave it unset for the local disk)"
+            )
+        return value
 
     @field_validator("storage_dir", "secret_key_file")
     @classmethod

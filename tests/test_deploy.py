@@ -25,8 +25,6 @@ UNITS = DEPLOY / "systemd"
 ENV_EXAMPLE = DEPLOY / "imageapp.env.example"
 UPLOAD_LOCATIONS = ("= /nojs/images/upload", "/_upload", "/tus/", "/api/v1/uploads")
 MIB = 1 << 20
-# Part 1 of issue 13 (object storage) adds these settings; until then only documented.
-STORAGE_SETTINGS = {"IMAGEAPP_STORAGE_URL", "IMAGEAPP_S3_ENDPOINT_URL"}
 
 
 def locations(text: str) -> dict[str, str]:
@@ -154,7 +152,7 @@ def environment_example() -> dict[str, str]:
 def test_the_example_environment_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     example = environment_example()
     known = {f"IMAGEAPP_{name.upper()}" for name in Settings.model_fields}
-    unknown = {key for key in example if key.startswith("IMAGEAPP_")} - known - STORAGE_SETTINGS
+    unknown = {key for key in example if key.startswith("IMAGEAPP_")} - known
     assert unknown == set()
     for key in os.environ:
         if key.startswith("IMAGEAPP_"):
@@ -168,4 +166,5 @@ def test_the_example_environment_is_valid(monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert not settings.embedded_worker
     assert settings.max_upload_bytes == Settings.model_fields["max_upload_bytes"].default
+    assert settings.storage_url.startswith("s3://")
     assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} <= set(example)

@@ -30,7 +30,7 @@ from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.orientation import turn_upright
 from imageapp.services.privacy import MetadataStripError, strip_metadata
-from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
+from imageapp.services.storage import SizeLimitExceeded, Storage, TempFileWriter
 from imageapp.services.validation import (
     SNIFF_BYTES,
     ImageType,
@@ -70,7 +70,7 @@ class IncomingUpload(Generic[Recorded]):
     def __init__(
         self,
         *,
-        storage: LocalStorage,
+        storage: Storage,
         intents: FileIntents,
         max_bytes: int,
         max_pixels: int,
@@ -120,7 +120,7 @@ class IncomingUpload(Generic[Recorded]):
         assert image_type is not None
         assert intent is not None
         writer.close()
-        path = self._storage.path_of(writer.relative)
+        path = writer.path  # the pending file, or the local spool file of a bucket's one
         try:
             # Renewed within ``renew_after``, so nearly a full lease is left for validating and
             # recording; a lost lease shows at the latest when ``record`` settles it.
@@ -128,11 +128,14 @@ class IncomingUpload(Generic[Recorded]):
             info = inspect_image(path, image_type, self._max_pixels)
             self._prepare_for_serving(path, image_type.mime_type, info.orientation)
             width, height = info.shown_size
+            size_bytes = path.stat().st_size
+            writer.publish()  # still under the intent: no sweep takes it before its row exists
+            self._keep_lease()
             recorded = self._record(
                 StoredFile(
                     temp_path=writer.relative,
                     mime_type=image_type.mime_type,
-                    size_bytes=path.stat().st_size,
+                    size_bytes=size_bytes,
                     width=width,
                     height=height,
                     original_filename=self._filename,

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -40,7 +39,7 @@ from imageapp.services.rendition_jobs import InlineRenditionJobs, RenditionJobs
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
 from imageapp.services.sql import first_free_slug, serialized
-from imageapp.services.storage import CHUNK_SIZE, LocalStorage
+from imageapp.services.storage import CHUNK_SIZE, Storage
 
 log = logging.getLogger(__name__)
 SLUG_ATTEMPTS = 20
@@ -82,7 +81,7 @@ class UploadService:
         self,
         *,
         engine: Engine,
-        storage: LocalStorage,
+        storage: Storage,
         settings: Settings,
         cleanup: ImageCleanupService | None = None,
         renditions: RenditionService | None = None,
@@ -282,13 +281,12 @@ class UploadService:
         """The owner's unexpired pending uploads, oldest first (to resume after a reload)."""
         return [pending for pending, _draft in self.pending_with_drafts(owner=owner)]
 
-    def pending_file(self, *, token: str | None, owner: str) -> tuple[Path, str]:
-        """Path and sniffed MIME type of the owner's pending file (for the preview route)."""
+    def pending_file(self, *, token: str | None, owner: str) -> tuple[str, str]:
+        """Stored path and sniffed MIME type of the owner's pending file (the preview route)."""
         pending = self._live(token=token, owner=owner)
-        path = self.storage.path_of(pending.temp_path)
-        if not path.is_file():
+        if not self.storage.exists(pending.temp_path):
             raise UploadNotFound()
-        return path, pending.mime_type
+        return pending.temp_path, pending.mime_type
 
     def remember_draft(self, *, token: str | None, owner: str, values: Mapping[str, str]) -> None:
         """Keep refused step-2 values on the pending row so the form can show them again."""

@@ -31,6 +31,7 @@ from tests.images_metadata import (
     camera_exif,
     photo_with_camera_facts,
 )
+from tests.stored import read_bytes
 
 FACTS = CameraFacts(
     taken_at=datetime(2025, 5, 3, 14, 2, 11),
@@ -71,11 +72,11 @@ def test_gps_and_serial_are_not_kept_but_step_two_says_they_were_removed(
     uploads: UploadService, kind: str
 ) -> None:
     pending = pending_upload(uploads, data=photo_with_camera_facts(kind), filename=f"p.{kind}")
-    path, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
-    data = path.read_bytes()
+    stored, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    data = read_bytes(uploads.storage, stored)
     assert CAMERA_SERIAL.encode() not in data
     assert SECRET not in data
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(data)) as image:
         assert GPS_IFD not in image.getexif()
     reloaded = uploads.get_pending(token=pending.upload_token, owner="session-1")  # step 2 again
     extra = ", 1 extra picture" if kind == "mpo" else ""  # its depth map goes too
@@ -95,8 +96,8 @@ def test_a_file_without_metadata_says_none_was_found(uploads: UploadService) -> 
 def test_gps_stays_only_in_an_original_kept_as_uploaded(uploads: UploadService) -> None:
     uploads.settings.keep_original_metadata = True
     pending = pending_upload(uploads, data=photo_with_camera_facts("jpeg"))
-    path, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
-    with Image.open(path) as image:
+    stored, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    with Image.open(io.BytesIO(read_bytes(uploads.storage, stored))) as image:
         assert GPS_IFD in image.getexif()  # the whole original metadata, as the setting says
     assert pending.facts == FACTS  # and no GPS column in any case (test_migrations)
     assert metadata_removal_line(pending.found_metadata) == (

@@ -103,3 +103,21 @@ def test_trusted_proxies_are_checked_when_read(monkeypatch: pytest.MonkeyPatch) 
 def test_secure_cookies_under_https(public_url: str, asked: bool, secure: bool) -> None:
     settings = Settings(public_url=public_url, session_cookie_secure=asked)
     assert settings.secure_cookies is secure
+
+
+@pytest.mark.parametrize("url", ["s3://photos", "s3://photos/library/2026", "s3://a.b-c"])
+def test_storage_url_takes_a_bucket_and_prefix(url: str) -> None:
+    assert Settings(storage_url=url).storage_url == url
+
+
+@pytest.mark.parametrize("url", ["photos", "s3://", "http://photos", "s3://UPPER", "file:///x"])
+def test_storage_url_refuses_anything_else(url: str) -> None:
+    with pytest.raises(ValueError, match="IMAGEAPP_STORAGE_URL must be s3://BUCKET"):
+        Settings(storage_url=url)
+
+
+def test_the_bucket_address_splits_bucket_and_prefix() -> None:
+    from imageapp.services.s3_storage import BucketAddress
+
+    assert BucketAddress.parse("s3://photos") == BucketAddress("photos", "")
+    assert BucketAddress.parse("s3://photos/a/b/") == BucketAddress("photos", "a/b/")
