@@ -88,8 +88,8 @@ async def upload_file(
         200: {"content": {"image/*": {}}, "description": "The file, as a browser shows it."}
     },
 )
-def preview(token: UploadToken, uploads: UploadsDep, user: WriterDep) -> Response:
-    found = pending_preview(uploads, owner=user.user.upload_owner, token=token)
+def preview(request: Request, token: UploadToken, uploads: UploadsDep, user: WriterDep) -> Response:
+    found = pending_preview(request, uploads, owner=user.user.upload_owner, token=token)
     if found is None:
         raise not_found(UPLOAD_GONE)
     return found

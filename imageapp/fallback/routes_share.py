@@ -212,7 +212,10 @@ def share_media(
     )
     if found is None:
         return _file_not_found()
-    return _headers(_file_response(request, found, _cache(link, utcnow())), _cache(link, utcnow()))
+    return _headers(
+        _file_response(request, uploads.storage, found, _cache(link, utcnow())),
+        _cache(link, utcnow()),
+    )
 
 
 @router.get("/{token}/download/{image_id}", name="share_download")
@@ -227,7 +230,7 @@ def share_download(
     found = active_image_file(uploads.engine, uploads.storage, image_id, store_scope=store_id)
     if found is None:
         return _file_not_found()
-    response = _file_response(request, found, _cache(link, utcnow()))
+    response = _file_response(request, uploads.storage, found, _cache(link, utcnow()))
     if response.status_code == 200:
         response.headers["Content-Disposition"] = f'attachment; filename="{found.download_name}"'
     return _headers(response, _cache(link, utcnow()))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from imageapp.models import FileIntent, Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.factories import pending_upload
+from tests.stored import put_bytes
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -46,7 +47,7 @@ def test_dry_run_reports_and_removes_nothing(uploads: UploadService) -> None:
     result = run_cli("cleanup-temp", "--dry-run", env=cli_env(uploads))
     assert result.returncode == 0, result.stderr
     assert "Would remove 3 pending upload(s)" in result.stdout
-    assert all(uploads.storage.path_of(path).is_file() for path in paths)
+    assert all(uploads.storage.exists(path) for path in paths)
 
 
 def test_cleanup_removes_expired_uploads_and_logs(uploads: UploadService) -> None:
@@ -56,7 +57,7 @@ def test_cleanup_removes_expired_uploads_and_logs(uploads: UploadService) -> Non
     assert result.returncode == 0, result.stderr
     assert "Removed 3 pending upload(s)" in result.stdout
     assert result.stderr.count("removed pending upload") == 3
-    assert not any(uploads.storage.path_of(path).exists() for path in paths)
+    assert not any(uploads.storage.exists(path) for path in paths)
     assert uploads.get_pending(token=fresh.upload_token, owner="session-1") == fresh
 
 
@@ -111,10 +112,10 @@ def test_older_than_zero_spares_files_being_written_and_sweeps_dead_writes(
             .values(expires_at=utcnow() - timedelta(hours=1))
         )
     for path in (live, dead):
-        storage.path_of(path).write_bytes(b"arriving")
+        put_bytes(storage, path, b"arriving")
     result = run_cli("cleanup-temp", "--older-than", "0", env=cli_env(uploads))
     assert result.returncode == 0, result.stderr
     assert "Expired 1 unfinished file write(s)" in result.stdout
     assert "Removed 1 orphan temp file(s)." in result.stdout
-    assert storage.path_of(live).is_file()
-    assert not storage.path_of(dead).exists()
+    assert storage.exists(live)
+    assert not storage.exists(dead)

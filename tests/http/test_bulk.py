@@ -14,9 +14,9 @@ from imageapp.config import Settings
 from imageapp.db import get_engine
 from imageapp.fallback.routes_bulk import MAX_BULK_FIELDS
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.backends import storage_for
 from imageapp.services.galleries import GalleryService
 from imageapp.services.library import LibraryFilter, list_images
-from imageapp.services.storage import LocalStorage
 from tests.http.conftest import (
     bulk,
     finished_image,
@@ -24,6 +24,10 @@ from tests.http.conftest import (
     new_gallery,
     stored_images,
 )
+from tests.stored import image_names
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 
 @pytest.fixture
@@ -99,8 +103,8 @@ def test_delete_asks_first_naming_images_and_galleries(
     a, b, kept = (finished_image(client, f"p{n}", n) for n in range(3))
     bulk(client, [a, b, kept], "add_to_gallery", gallery_id=str(gallery))
     bulk(client, [a], "add_to_gallery", gallery_id=str(other))
-    storage = LocalStorage(app_settings.storage_dir)
-    files_before = len(list(storage.images_dir.iterdir()))
+    storage = storage_for(app_settings)
+    files_before = len(image_names(storage))
     confirm = bulk(client, [a, b], "delete", back="/nojs/images?q=p")
     assert confirm.status_code == 200
     assert "Delete 2 images?" in confirm.text
@@ -125,7 +129,7 @@ def test_delete_asks_first_naming_images_and_galleries(
     assert "2 images deleted." in flash_of(client)
     assert statuses(app_settings, alice) == {kept: "active"}
     assert client.get(f"/media/{a}").status_code == 404
-    assert len(list(storage.images_dir.iterdir())) == files_before // 3  # kept's files only
+    assert len(image_names(storage)) == files_before // 3  # kept's files only
     listing = client.get("/nojs/galleries").text
     assert "1 image<" in listing  # Summer keeps one
     assert "0 images<" in listing  # Best of is empty, still there
@@ -172,7 +176,7 @@ def test_a_selection_of_500_images_in_one_request(
     assert response.status_code == 303
     assert "500 images deleted." in flash_of(client)
     assert statuses(app_settings, alice) == {}
-    assert list(LocalStorage(app_settings.storage_dir).images_dir.iterdir()) == []
+    assert image_names(storage_for(app_settings)) == []
 
 
 def test_a_form_past_the_cap_is_refused_and_changes_nothing(
