@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Web worker processes with redis_url; unset: min(2 x CPUs + 1, 8). Without Redis: 1.
     web_workers: int | None = Field(default=None, ge=1, le=64)
+    # Deleted images stay in the trash this many days; then cleanup-temp removes them for good.
+    trash_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("rendition_presets")
     @classmethod

@@ -20,6 +20,7 @@ from imageapp.fallback import (
     routes_bulk,
     routes_galleries,
     routes_library,
+    routes_trash,
     routes_upload,
 )
 from imageapp.fallback.auth import LoginRequired, login_url
@@ -67,6 +68,7 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
+    app.include_router(routes_trash.router)
     app.include_router(routes_accounts.router)
     app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
 

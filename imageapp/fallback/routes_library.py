@@ -11,9 +11,16 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from imageapp import urls
 from imageapp.config import Settings
 from imageapp.fallback.auth import OptionalUserDep, UserDep
-from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
+from imageapp.fallback.deps import (
+    EngineDep,
+    GalleriesDep,
+    PathId,
+    SettingsDep,
+    TrashDep,
+    UploadsDep,
+)
 from imageapp.fallback.pages import error_page, render
-from imageapp.fallback.session import pop_form_state, pop_selection
+from imageapp.fallback.session import pop_form_state, pop_selection, pop_undo
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
@@ -42,9 +49,11 @@ def image_list(
     engine: EngineDep,
     settings: SettingsDep,
     galleries: GalleriesDep,
+    trash: TrashDep,
     user: UserDep,
 ) -> Response:
-    """The library, filtered; a form of checkboxes around it for the bulk actions."""
+    """The library, filtered; a form of checkboxes around it for the bulk actions (and, right
+    after a delete, the "Undo" of it)."""
     query = LibraryQuery.from_params(request.query_params)
     found = browse_library(
         engine, galleries, store_id=user.store_id, query=query, page_size=settings.page_size
@@ -53,6 +62,8 @@ def image_list(
     select_all = request.query_params.get("select") == "all"
     kept = pop_selection(request)
     values, errors = pop_form_state(request)
+    undo_at = pop_undo(request)
+    undo = trash.trashed_together(store_id=user.store_id, at=undo_at) if undo_at else []
     return render(
         request,
         "image_list.html",
@@ -63,6 +74,7 @@ def image_list(
         selected=set(shown) if select_all else kept,
         values=values,
         errors=errors,
+        undo_ids=undo,
     )
 
 

@@ -81,6 +81,7 @@ def header() -> rx.Component:
                 rx.hstack(
                     nav_link("Library", urls.LIBRARY),
                     nav_link("Galleries", urls.GALLERIES),
+                    nav_link("Trash", urls.TRASH),
                     account_menu(),
                     rx.button(
                         rx.link(

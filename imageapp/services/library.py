@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library, is_served
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def _conditions(store_id: int, filters: LibraryFilter) -> list[sa.ColumnElement[
         if filters.status == "all"
         else [filters.status]
     )
-    conditions = [col(Image.status).in_(statuses), in_store(store_id)]
+    conditions = [in_library(store_id, statuses)]
     if filters.tag:
         conditions.append(
             col(Image.id).in_(
@@ -140,9 +140,10 @@ def list_images(
 
 
 def get_active_image(session: Session, image_id: int, *, store_id: int) -> ImageSummary | None:
-    """One active image of the store with its tags, or None (also for another store's)."""
+    """One active image of the store with its tags, or None (also for another store's, and
+    for one in the trash)."""
     image = session.get(Image, image_id)
-    if image is None or image.status != ImageStatus.ACTIVE.value or image.store_id != store_id:
+    if image is None or not is_served(image.status, image.trashed_at) or image.store_id != store_id:
         return None
     tag_names = session.exec(
         select(Tag.name)
