@@ -44,6 +44,8 @@ class TrashForm:
 
 def _back(raw: str | None) -> str:
     """Back to the trash, or to the library page an "Undo" came from; nothing else."""
+    if not raw:
+        return urls.NOJS_TRASH
     target = safe_next(raw)
     library = urls.NOJS_LIBRARY
     if target == library or target.startswith(f"{library}?"):
