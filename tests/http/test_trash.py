@@ -280,3 +280,25 @@ def test_gallery_deletion_says_it_is_final(client: TestClient) -> None:
     assert (
         "Deleting a gallery is final: it does not go to the trash and cannot be restored." in page
     )
+
+
+def test_one_image_is_deleted_from_its_own_page(client: TestClient) -> None:
+    image = finished_image(client, "Quay", 1)
+    page = client.get(f"/nojs/images/{image}").text
+    form = re.search(r'<form method="post" action="/nojs/images/bulk">.*?</form>', page, re.S)
+    assert form
+    fields = [(name, html.unescape(value)) for name, value in HIDDEN.findall(form.group(0))]
+    asked = client.post(
+        "/nojs/images/bulk",
+        content=urlencode(fields),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert "Move 1 image to the trash?" in asked.text
+    confirmed = [(name, html.unescape(value)) for name, value in HIDDEN.findall(asked.text)]
+    client.post(
+        "/nojs/images/bulk/delete",
+        content=urlencode(confirmed),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert trash_ids(client) == [image]
+    assert client.get(f"/nojs/images/{image}").status_code == 404

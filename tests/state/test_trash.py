@@ -120,3 +120,18 @@ def test_a_stranger_is_sent_to_the_login_page(app_settings: Settings) -> None:
     state = make_state(TrashState, None, "/trash")
     assert "/nojs/login" in str(call(TrashState.load_page, state))
     assert "/nojs/login" in str(call(TrashState.restore_all, state))
+
+
+def test_one_image_deleted_from_its_page_can_be_undone_there(member: Member) -> None:
+    image = active_image(member, "Quay")
+    state = make_state(ImageDetailState, member.cookie, f"/images/{image}")
+    call(ImageDetailState.load_image, state)
+    call(ImageDetailState.ask_delete, state)
+    assert state.delete_open is True
+    assert state.delete_question.startswith("Move 1 image to the trash? It is in no gallery.")
+    call(ImageDetailState.confirm_delete, state)
+    assert (state.found, state.trashed_message) == (False, "1 image moved to the trash.")
+    assert [item.id for item in trash(member).items] == [image]
+    call(ImageDetailState.undo_delete, state)
+    assert (state.found, state.image.id, state.trashed_message) == (True, image, "")
+    assert trash(member).items == []
