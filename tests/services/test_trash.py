@@ -262,6 +262,7 @@ def test_the_quota_counts_the_trash_until_it_is_gone_for_good(
     with pytest.raises(UploadRejected) as refused:
         step_one()
     assert refused.value.code == "quota_images"
+    assert "images in the trash still count" in refused.value.message
     trash.delete_forever(store_id=store, image_ids=[a])
     assert step_one() is not None
 
