@@ -160,9 +160,13 @@ class TrashService:
         """Take images out of the trash (``None``: all of them): they come back with their
         galleries, places, cover and tags, which never left. Returns the ids restored."""
         restored: list[int] = []
+        chosen = (
+            [sa.true()]
+            if image_ids is None
+            else [col(Image.id).in_(batch) for batch in batches(list(image_ids))]
+        )
         with self.engine.begin() as connection:
-            for batch in [None] if image_ids is None else batches(list(image_ids)):
-                only = sa.true() if batch is None else col(Image.id).in_(batch)
+            for only in chosen:
                 restored += connection.scalars(
                     sa.update(Image)
                     .where(only, in_trash(store_id))
