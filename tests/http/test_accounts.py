@@ -51,6 +51,10 @@ ANONYMOUS = {
     ("POST", "/nojs/galleries/{gallery_id}/move"): "login",
     ("POST", "/nojs/galleries/{gallery_id}/featured"): "login",
     ("POST", "/nojs/galleries/{gallery_id}/remove"): "login",
+    ("GET", "/nojs/trash"): "login",
+    ("GET", "/nojs/trash/{image_id}/thumbnail"): "login",
+    ("POST", "/nojs/trash/restore"): "login",
+    ("POST", "/nojs/trash/delete"): "login",
 }
 
 

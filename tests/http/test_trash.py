@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from imageapp.config import Settings
@@ -45,14 +45,11 @@ def delete(client: TestClient, image_ids: list[int], back: str = "/nojs/images")
     )
 
 
-def every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """Every API route with its full path, through included routers (FastAPI wraps those)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):
-            inner = prefix + getattr(route.include_context, "prefix", "")
-            yield from every_route(route.original_router.routes, inner)
+def every_route(routes: list[Any]) -> Iterator[tuple[str, APIRoute]]:
+    """Every API route with its full path, through included routers too."""
+    for context in iter_route_contexts(routes):
+        if isinstance(context.original_route, APIRoute):
+            yield str(context.path), context.original_route
 
 
 def trash_ids(client: TestClient) -> list[int]:
