@@ -185,6 +185,23 @@ def test_delete_forever_removes_rows_and_files(
     assert trash.delete_forever(store_id=store, image_ids=[gone]) == 0  # sent twice
 
 
+def test_one_delete_is_found_again_for_its_undo(
+    bulk: BulkService, trash: TrashService, uploads: UploadService, alice: CurrentUser
+) -> None:
+    """The no-JS "Undo" keeps only the delete's moment; the trash gives back its images."""
+    store = alice.store_id
+    a, b, c = (finished_image(uploads, alice, seed) for seed in range(3))
+    first = bulk.delete(store_id=store, image_ids=[a])
+    second = bulk.delete(store_id=store, image_ids=[b, c])
+    assert first.at is not None
+    assert second.at is not None
+    assert trash.trashed_together(store_id=store, at=first.at) == [a]
+    assert trash.trashed_together(store_id=store, at=second.at) == sorted([b, c])
+    trash.restore(store_id=store, image_ids=[b])
+    assert trash.trashed_together(store_id=store, at=second.at) == [c]
+    assert trash.trashed_together(store_id=store + 1, at=second.at) == []
+
+
 def test_emptying_the_trash_stops_at_what_was_asked_about(
     bulk: BulkService, trash: TrashService, uploads: UploadService, alice: CurrentUser
 ) -> None:
