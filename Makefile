@@ -28,7 +28,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 
-.PHONY: install bun axe chromium migrate run dev lint test
+.PHONY: install bun axe chromium nginx migrate run dev lint test
 
 install: $(INSTALL_STAMP)
 
@@ -56,6 +56,10 @@ $(NPM_TOOLS_STAMP):
 chromium:
 	@scripts/ensure-chromium
 
+# Debian's nginx, for the test that runs deploy/nginx/imageapp.conf in front of the app.
+nginx:
+	@scripts/ensure-nginx
+
 migrate: install
 	@if [ -f alembic.ini ]; then $(BIN)/alembic upgrade head; \
 	else echo "make migrate: no alembic.ini yet, nothing to migrate"; fi
@@ -78,6 +82,6 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy imageapp
 
-test: install bun axe chromium lint
+test: install bun axe chromium nginx lint
 	$(BIN)/pytest -q -n $(TEST_WORKERS) tests $(addprefix --ignore=,$(SERVER_TESTS))
 	$(BIN)/pytest -q $(SERVER_TESTS)

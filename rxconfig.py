@@ -6,9 +6,12 @@ import os
 from pathlib import Path
 
 import reflex as rx
+from pydantic import ValidationError
 
 from imageapp.config import Settings
 from imageapp.dev_server import DevBackendProxy
+from imageapp.services.backends import check_bucket_at_start
+from imageapp.services.storage import StorageUnavailable
 from imageapp.web_workers import WebWorkersRefused, apply_web_workers
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -23,9 +26,26 @@ os.environ.setdefault(
 # IMAGEAPP_REDIS_URL: Reflex's state in Redis and several web workers (README, Several web
 # workers). A combination that would give each worker its own state stops `reflex run` here.
 try:
-    WEB_WORKERS = apply_web_workers(Settings())
-except WebWorkersRefused as refusal:
+    SETTINGS = Settings()
+    WEB_WORKERS = apply_web_workers(SETTINGS)
+except (WebWorkersRefused, ValidationError) as refusal:
     raise SystemExit(f"imageapp: {refusal}") from None
+
+# IMAGEAPP_PUBLIC_URL (behind a reverse proxy, README Deploying): the built frontend opens its
+# websocket and sends its uploads there (Reflex makes wss:// of https://) instead of
+# http://localhost:PORT. Unset: Reflex's own default. REFLEX_API_URL, if set, still wins.
+PUBLIC_ADDRESS = (
+    {"api_url": SETTINGS.public_url, "deploy_url": SETTINGS.public_url}
+    if SETTINGS.public_url
+    else {}
+)
+
+# IMAGEAPP_STORAGE_URL: a bucket that cannot be reached or refuses the credentials stops
+# `make run` here with the reason, before any page is served (README, Object storage).
+try:
+    check_bucket_at_start(SETTINGS)
+except StorageUnavailable as unusable:
+    raise SystemExit(f"imageapp: the storage cannot be used: {unusable.detail}") from None
 
 config = rx.Config(
     app_name="imageapp",
@@ -41,4 +61,5 @@ config = rx.Config(
     # Frontend and backend share one origin in prod: no cross-origin reads of our responses.
     cors_allowed_origins=[],
     redis_url=WEB_WORKERS.redis_url,
+    **PUBLIC_ADDRESS,
 )

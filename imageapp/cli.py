@@ -13,12 +13,14 @@ import sqlalchemy as sa
 
 from imageapp.cli_accounts import add_account_commands
 from imageapp.cli_jobs import add_job_commands
+from imageapp.cli_storage import add_storage_commands
 from imageapp.config import get_settings
 from imageapp.jobs.broker import UNREACHABLE, QueueUrlInvalid
 from imageapp.services.errors import ImageAppError
 from imageapp.services.factory import build_cleanup_service, build_rendition_service
 from imageapp.services.housekeeping import clean_up
 from imageapp.services.rebuild import rebuild_renditions
+from imageapp.services.storage import StorageUnavailable
 from imageapp.services.trash import TrashService
 
 log = logging.getLogger("imageapp.cli")
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_renditions_commands(commands)
     add_account_commands(commands)
     add_job_commands(commands)
+    add_storage_commands(commands)
     return parser
 
 
@@ -157,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except UNREACHABLE as exc:
         print(f"imageapp: cannot reach the job queue: {exc}", file=sys.stderr)
+        return 2
+    except StorageUnavailable as exc:
+        print(f"imageapp: the storage cannot be used: {exc.detail or exc.message}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"imageapp: storage error: {exc}", file=sys.stderr)

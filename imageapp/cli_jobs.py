@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from imageapp.config import get_settings
 from imageapp.jobs import records
 from imageapp.jobs.tasks import get_jobs
 from imageapp.jobs.worker import run_worker
+from imageapp.services.backends import storage_for
 
 LISTED = 20
 
@@ -53,6 +55,7 @@ def add_job_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _worker(args: argparse.Namespace) -> int:
+    storage_for(get_settings()).check()  # a bucket that refuses us: say so now, not per job
     run_worker(args.concurrency)
     return 0
 

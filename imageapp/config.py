@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from imageapp.proxies import parse_trusted_proxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -57,6 +61,11 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'imageapp.db'}"
     storage_dir: Path = PROJECT_ROOT / "uploaded_files"
+    # s3://BUCKET[/PREFIX]: every file in S3-compatible storage (credentials and region from
+    # the standard AWS_* variables); unset: the local disk under storage_dir.
+    storage_url: str = ""
+    # The S3 server's address when it is not AWS (SeaweedFS, MinIO, Garage, ...).
+    s3_endpoint_url: str = ""
     pending_ttl_minutes: int = Field(default=60, ge=1)
     max_upload_bytes: int = Field(default=26_214_400, ge=1)
     max_pixels: int = Field(default=40_000_000, ge=1)
@@ -87,6 +96,29 @@ class Settings(BaseSettings):
     # Deleted images stay in the trash this many days; then cleanup-temp removes them for good.
     trash_days: int = Field(default=30, ge=1, le=3650)
 
+    # -- behind a reverse proxy (DESIGN.md, Running at scale; deploy/, README Deploying) --------
+    # The address people use, e.g. https://photos.example.com: the browser's websocket and
+    # upload address (rxconfig.py), Secure cookies when https, the websocket's allowed origin.
+    public_url: str = ""
+    # Comma-separated addresses/CIDRs whose X-Forwarded-For/-Proto are believed (proxies.py).
+    trusted_proxies: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_an_origin(cls, value: str) -> str:
+        return public_origin(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: asked for, or the public address is https."""
+        return self.session_cookie_secure or self.public_url.startswith("https://")
+
     @field_validator("rendition_presets")
     @classmethod
     def _unique_preset_names(
@@ -100,6 +132,16 @@ class Settings(BaseSettings):
     def preset(self, name: str) -> RenditionPreset | None:
         """The configured preset called ``name``, if any."""
         return next((preset for preset in self.rendition_presets if preset.name == name), None)
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?", value):
+            raise ValueError(
+                "IMAGEAPP_STORAGE_URL must be s3://BUCKET or s3://BUCKET/PREFIX "
+                "(leave it unset for the local disk)"
+            )
+        return value
 
     @field_validator("storage_dir", "secret_key_file")
     @classmethod
@@ -124,6 +166,35 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         return _load_or_create_secret(self.secret_key_file)
+
+
+def public_origin(url: str) -> str:
+    """``url`` as ``scheme://host[:port]`` (lower case, no default port); "" stays "".
+
+    A path, query or user part is refused: Reflex serves at the root, and the origin is
+    what the browser's websocket handshake and the cookies are compared with.
+    """
+    url = url.strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problem = "it must start with https:// (or http://) and name a host"
+    elif parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        problem = "only scheme, host and port are allowed (no path, query or user)"
+    else:
+        try:
+            port = parts.port
+        except ValueError:
+            problem = "its port is not a number from 1 to 65535"
+    if problem:
+        raise ValueError(f"IMAGEAPP_PUBLIC_URL={url!r}: {problem}, e.g. https://photos.example.com")
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return f"{parts.scheme}://{netloc}"
 
 
 def _load_or_create_secret(path: Path) -> str:

@@ -9,6 +9,7 @@ import reflex as rx
 
 from imageapp import urls
 from imageapp.app_logs import app_logs
+from imageapp.config import get_settings
 from imageapp.fallback.app import create_fallback_app
 from imageapp.jobs.worker import embedded_worker
 from imageapp.nojs_links import NoJavaScriptRedirect
@@ -25,7 +26,12 @@ from imageapp.pages.trash import TITLE as TRASH_TITLE
 from imageapp.pages.trash import trash_page
 from imageapp.pages.upload import TITLE as UPLOAD_TITLE
 from imageapp.pages.upload import upload_page
-from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
+from imageapp.proxies import TrustedProxies
+from imageapp.request_guards import (
+    ForwardedHeaders,
+    PublicUploadReadGuard,
+    SameOriginWebSocketGuard,
+)
 from imageapp.state.account import AccountState
 from imageapp.state.bulk import BulkState
 from imageapp.state.galleries import GalleriesState
@@ -37,15 +43,21 @@ from imageapp.state.upload import UploadState
 
 app = rx.App(
     # In this list the LAST item is the outermost layer: the guards see every request
-    # first, then the fallback's routes match before Reflex's own.
+    # first, then the fallback's routes match before Reflex's own. ForwardedHeaders is
+    # outside them all: behind a trusted proxy everything sees the real client and scheme.
     api_transformer=[
         create_fallback_app(),
         NoJavaScriptRedirect,
         functools.partial(
             SameOriginWebSocketGuard,
             allowed_origins=rx.config.get_config().cors_allowed_origins,
+            public_origin=get_settings().public_url,
         ),
         PublicUploadReadGuard,
+        functools.partial(
+            ForwardedHeaders,
+            trusted=TrustedProxies.from_setting(get_settings().trusted_proxies),
+        ),
     ],
     # Radix Themes with colours that pass WCAG AA (assets/theme.css), loaded after Radix's.
     stylesheets=["/theme.css"],

@@ -62,6 +62,8 @@ class Image(SQLModel, table=True):
         sa.CheckConstraint("status IN ('pending', 'active', 'inactive')", name="status_valid"),
         # Slugs are unique within a store: another store's slugs are none of its business.
         sa.UniqueConstraint("store_id", "slug", name="uq_image_store_id_slug"),
+        # The library sorted by date taken (sort=taken) within a store.
+        sa.Index("ix_image_store_id_taken_at", "store_id", "taken_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +117,20 @@ class Image(SQLModel, table=True):
     )
     # Step-2 values a person typed that were refused, kept so the form can show them again.
     metadata_draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # Camera facts read at step 1 before the metadata strip (services/camera_facts.py): the
+    # camera's wall-clock time and, when it said, its UTC offset in minutes. Never GPS.
+    taken_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    taken_at_utc_offset: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger))
+    camera_make: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    camera_model: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    lens_model: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    focal_length_mm: float | None = Field(default=None, sa_column=sa.Column(sa.Float))
+    f_number: float | None = Field(default=None, sa_column=sa.Column(sa.Float))
+    exposure_time: float | None = Field(default=None, sa_column=sa.Column(sa.Float))  # seconds
+    iso: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    # What personal metadata the upload carried (JSON, services/metadata_found.py): step 2's
+    # "Removed: ..." line, the same after a reload.
+    metadata_found: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )

@@ -106,6 +106,15 @@ def trash_thumbnail(image_id: int | str) -> str:
     return f"{NOJS_TRASH}/{image_id}/thumbnail"
 
 
+# Not a rendition name (those have no hyphen): a JPEG of an original browsers cannot show.
+MEDIA_PREVIEW_NAME = "original-preview.jpg"
+
+
+def media_preview(image_id: int | str) -> str:
+    """A JPEG made from an active HEIC/HEIF original, shown until its renditions exist."""
+    return f"{MEDIA}/{image_id}/{MEDIA_PREVIEW_NAME}"
+
+
 def pending_preview(upload_token: str) -> str:
     """The session-checked preview of a pending upload (never Reflex's public /_upload)."""
     return f"{PENDING_PREVIEW}?token={quote(upload_token, safe='')}"

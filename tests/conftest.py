@@ -20,9 +20,11 @@ from alembic import command
 from imageapp.config import PROJECT_ROOT, Settings, get_settings
 from imageapp.db import create_engine_for, dispose_engines
 from imageapp.jobs.tasks import forget_jobs, get_jobs
+from imageapp.services.backends import storage_for
 from imageapp.services.cleanup import DiskImageCleanupService
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
+from tests.support.seaweed import seaweed  # noqa: F401 (a session fixture)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IMAGEAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -132,10 +134,73 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+# Tests that touch files run on both storage backends: the local disk and a bucket on a real
+# SeaweedFS (tests/support/seaweed.py). Service tests opt in by using one of these fixtures,
+# HTTP tests by the ``both_storages`` mark; ``local_storage_only`` keeps a test on the disk
+# (it ages files with os.utime, or wraps LocalStorage to time a race).
+FILE_FIXTURES = {"storage", "uploads", "cleanup"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "storage_backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("local_storage_only"):
+        return
+    for chosen in metafunc.definition.iter_markers("parametrize"):
+        if "storage_backend" in str(chosen.args[0]):
+            return  # the test picked its backend itself
+    opted_in = metafunc.definition.get_closest_marker("both_storages") is not None
+    if opted_in or FILE_FIXTURES & set(metafunc.fixturenames):
+        metafunc.parametrize(
+            "storage_backend", ["local", pytest.param("s3", marks=pytest.mark.s3)], indirect=True
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The bucket with SQLite only: PostgreSQL x S3 adds time, not cases (the storage and
+    the database meet only through stored names, the same on both)."""
+    keep = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("storage_backend") == "s3" and params.get("database_url") == "postgresql":
+            continue
+        keep.append(item)
+    items[:] = keep
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def storage_backend(request: pytest.FixtureRequest) -> str:
+    """ "local" or "s3" (parametrized for tests that touch files, else the local disk)."""
+    return str(getattr(request, "param", "local"))
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    storage_backend: str,
+) -> Settings:
     """Settings pointing at this test's database and storage; also what get_settings() returns."""
+    use_bucket(request, monkeypatch, storage_backend)
     return configure_settings(tmp_path, database_url, monkeypatch)
+
+
+def use_bucket(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """For the s3 backend: a fresh library (bucket/prefix) on the session's SeaweedFS."""
+    if backend != "s3":
+        return
+    from tests.support.seaweed import ACCESS_KEY, SECRET_KEY
+
+    server = request.getfixturevalue("seaweed")
+    monkeypatch.setenv("IMAGEAPP_STORAGE_URL", server.new_library())
+    monkeypatch.setenv("IMAGEAPP_S3_ENDPOINT_URL", server.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 
 def configure_settings(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -182,18 +247,19 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def storage(settings: Settings) -> LocalStorage:
-    return LocalStorage(settings.storage_dir)
+def storage(settings: Settings) -> Storage:
+    """The test's storage: a directory in tmp_path, or a fresh bucket (``storage_backend``)."""
+    return storage_for(settings)
 
 
 @pytest.fixture
-def cleanup(engine: Engine, storage: LocalStorage) -> DiskImageCleanupService:
+def cleanup(engine: Engine, storage: Storage) -> DiskImageCleanupService:
     return DiskImageCleanupService(engine, storage)
 
 
 @pytest.fixture
 def uploads(
-    engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
+    engine: Engine, storage: Storage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> UploadService:
     return UploadService(
         engine=engine, storage=storage, settings=settings, cleanup=cleanup, jobs=get_jobs(settings)

@@ -14,7 +14,7 @@ from imageapp.config import DEFAULT_PRESETS
 from imageapp.models import Image, Store, utcnow
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.metadata import ImageMetadata, parse_metadata
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.images import jpeg_bytes
 
@@ -72,7 +72,7 @@ def finished_image(uploads: UploadService, user: CurrentUser, seed: int) -> int:
 
 def stored_images(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     *,
     store_id: int,
     count: int,
@@ -86,7 +86,7 @@ def stored_images(
     for n in range(count):
         name = f"{uuid.uuid4()}.jpg"
         if with_files:
-            (storage.images_dir / name).write_bytes(b"a stored image")
+            storage.write_image_file(name, b"a stored image")
         now = utcnow()
         rows.append(
             {

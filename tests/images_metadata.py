@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 from functools import cache
 
-from PIL import Image, ImageCms, PngImagePlugin
+from PIL import Image, ImageCms, PngImagePlugin, TiffImagePlugin
 
-from tests.images import make_image
+from tests.images import make_image, mpo_bytes
 
 SECRET = b"Jane Doe"  # put into every metadata field: it must never be served
 XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">' + SECRET + b"</x:xmpmeta>"
@@ -189,3 +189,63 @@ def cmyk_jpeg(size: tuple[int, int] = (80, 60)) -> bytes:
 def has_no_personal_metadata(data: bytes) -> bool:
     """The file's bytes: no EXIF block marker, no GPS, no XMP, no comment text."""
     return b"Exif\x00\x00" not in data and SECRET not in data and b"xmpmeta" not in data
+
+
+# -- camera facts (issue 14, part 3) -----------------------------------------------------------
+
+EXIF_IFD = 0x8769
+CAMERA_LINE = (
+    "Taken 3 May 2025, 14:02 (+02:00) · Canon EOS R6 · RF 24-105mm F4 L IS USM · 50 mm · f/4 · "
+    "1/250 s · ISO 400"
+)
+CAMERA_SERIAL = "SN-0123456789"
+
+
+def camera_exif(
+    ifd0: dict[int, object] | None = None, details: dict[int, object] | None = None
+) -> Image.Exif:
+    """``private_exif`` (GPS, artist) plus what a camera writes about the shot; ``ifd0`` and
+    ``details`` (the Exif IFD) replace or add tags (None as a value: left out)."""
+    exif = private_exif()
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "Canon EOS R6"
+    exif_ifd = exif.get_ifd(EXIF_IFD)
+    exif_ifd.update(
+        {
+            0x9003: "2025:05:03 14:02:11",  # DateTimeOriginal
+            0x9011: "+02:00",  # OffsetTimeOriginal
+            0xA434: "RF 24-105mm F4 L IS USM",
+            0x920A: TiffImagePlugin.IFDRational(50, 1),  # FocalLength
+            0x829D: TiffImagePlugin.IFDRational(4, 1),  # FNumber
+            0x829A: TiffImagePlugin.IFDRational(1, 250),  # ExposureTime
+            0x8827: 400,  # ISO
+            0xA431: CAMERA_SERIAL,  # BodySerialNumber
+        }
+    )
+    for tags, changes in ((exif, ifd0 or {}), (exif_ifd, details or {})):
+        for tag, value in changes.items():
+            if value is None:
+                tags.pop(tag, None)
+            else:
+                tags[tag] = value
+    return exif
+
+
+# How each format is written with camera EXIF: PNG keeps it in an eXIf chunk.
+CAMERA_FORMATS: dict[str, tuple[str, dict[str, object]]] = {
+    "jpeg": ("JPEG", {"quality": 90}),
+    "png": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 80}),
+    "heic": ("HEIF", {"quality": 80}),
+    "avif": ("AVIF", {"quality": 80}),
+}
+
+
+def photo_with_camera_facts(kind: str, exif: Image.Exif | None = None) -> bytes:
+    """A photo (``kind``: a CAMERA_FORMATS key, or "mpo") whose EXIF says CAMERA_LINE, with
+    GPS, an artist, a serial number and an ICC profile beside it."""
+    exif_bytes = (exif if exif is not None else camera_exif()).tobytes()
+    if kind == "mpo":
+        return mpo_bytes((96, 64), exif=exif_bytes, icc_profile=srgb_profile())
+    fmt, options = CAMERA_FORMATS[kind]
+    return save(make_image((96, 64)), fmt, exif=exif_bytes, icc_profile=srgb_profile(), **options)

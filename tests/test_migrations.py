@@ -65,8 +65,19 @@ def test_upgrade_creates_the_contracted_columns(tmp_path: Path) -> None:
         "slug",
         "created_at",
         "updated_at",
+        # 0007: camera facts (DESIGN.md, Formats)
+        "taken_at",
+        "camera_make",
+        "camera_model",
+        "lens_model",
+        "focal_length_mm",
+        "f_number",
+        "exposure_time",
+        "iso",
     } <= columns
+    assert not {name for name in columns if "gps" in name.lower()}  # GPS is never a column
     assert "ix_image_status_created_at" in indexes
+    assert "ix_image_store_id_taken_at" in indexes
 
 
 def test_postgres_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:

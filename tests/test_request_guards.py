@@ -1,6 +1,9 @@
-"""The ASGI guards around the whole backend, on a stand-in app that would serve anything."""
+"""The ASGI guards around the whole backend, on a stand-in app that would serve anything
+(and one that reports the client address and scheme it was given)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pytest
 from starlette.applications import Starlette
@@ -10,7 +13,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from imageapp.request_guards import PublicUploadReadGuard, SameOriginWebSocketGuard
+from imageapp.proxies import TrustedProxies
+from imageapp.request_guards import (
+    ForwardedHeaders,
+    PublicUploadReadGuard,
+    SameOriginWebSocketGuard,
+)
 
 
 async def serve_anything(request: Request) -> PlainTextResponse:
@@ -96,3 +104,86 @@ def test_a_forwarded_host_never_makes_another_origin_same_origin(
     ):
         pass
     assert refused.value.code == 1008
+
+
+PUBLIC = "https://photos.example.com"
+
+
+@pytest.fixture
+def behind_proxy() -> TestClient:
+    """As deployed: the proxy sends the Host it was asked for (no port), the public
+    address is configured."""
+    guarded = SameOriginWebSocketGuard(inner, public_origin=PUBLIC)
+    return TestClient(guarded, base_url="http://127.0.0.1:3000")
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://photos.example.com", "HTTPS://Photos.Example.COM", PUBLIC + "/"]
+)
+def test_the_public_origin_connects(behind_proxy: TestClient, origin: str) -> None:
+    headers = {"origin": origin, "host": "127.0.0.1:3000"}
+    with behind_proxy.websocket_connect("ws://127.0.0.1:3000/_event", headers=headers) as socket:
+        assert socket.receive_text() == "hello"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://photos.example.com",  # not the public scheme
+        "https://photos.example.com:8443",
+        "https://evil.example",
+        "https://photos.example.com.evil",
+    ],
+)
+def test_only_the_public_origin_is_added(behind_proxy: TestClient, origin: str) -> None:
+    headers = {"origin": origin, "x-forwarded-host": urlsplit(origin).netloc}
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        behind_proxy.websocket_connect("ws://127.0.0.1:3000/_event", headers=headers),
+    ):
+        pass
+    assert refused.value.code == 1008
+
+
+async def where_from(request: Request) -> PlainTextResponse:
+    client = request.client.host if request.client else "none"
+    return PlainTextResponse(f"{client} {request.url.scheme}")
+
+
+async def socket_where_from(websocket: WebSocket) -> None:
+    await websocket.accept()
+    client = websocket.client.host if websocket.client else "none"
+    await websocket.send_text(f"{client} {websocket.url.scheme}")
+    await websocket.close()
+
+
+reporter = Starlette(routes=[Route("/", where_from), WebSocketRoute("/_event", socket_where_from)])
+PROXIES = TrustedProxies.from_setting("127.0.0.1, 10.0.0.0/8")
+SPOOF = {"x-forwarded-for": "198.51.100.7, 203.0.113.9", "x-forwarded-proto": "https"}
+
+
+def reporting_client(peer: str, trusted: TrustedProxies = PROXIES) -> TestClient:
+    return TestClient(ForwardedHeaders(reporter, trusted), client=(peer, 4711))
+
+
+@pytest.mark.parametrize(
+    ("peer", "trusted", "seen"),
+    [
+        ("127.0.0.1", PROXIES, "203.0.113.9 https"),
+        ("10.1.2.3", PROXIES, "203.0.113.9 https"),
+        ("203.0.113.50", PROXIES, "203.0.113.50 http"),  # an untrusted peer: all ignored
+        ("127.0.0.1", TrustedProxies(), "127.0.0.1 http"),  # the default trusts nobody
+    ],
+)
+def test_forwarded_headers_only_from_trusted_peers(
+    peer: str, trusted: TrustedProxies, seen: str
+) -> None:
+    assert reporting_client(peer, trusted).get("/", headers=SPOOF).text == seen
+
+
+@pytest.mark.parametrize(
+    ("peer", "seen"), [("127.0.0.1", "203.0.113.9 wss"), ("203.0.113.50", "203.0.113.50 ws")]
+)
+def test_forwarded_headers_on_the_websocket(peer: str, seen: str) -> None:
+    with reporting_client(peer).websocket_connect("/_event", headers=SPOOF) as socket:
+        assert socket.receive_text() == seen

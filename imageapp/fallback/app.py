@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,7 +28,10 @@ from imageapp.fallback.auth import LoginRequired, login_url
 from imageapp.fallback.forms import FormRefused
 from imageapp.fallback.pages import SECURITY_HEADERS, error_page, load_templates, wants_json
 from imageapp.services.galleries import GalleryNotFound
+from imageapp.services.storage import StorageUnavailable
 from imageapp.session_cookie import COOKIE_NAME, MAX_AGE_SECONDS
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -92,6 +96,18 @@ def create_fallback_app() -> FastAPI:
     async def gallery_not_found(request: Request, exc: GalleryNotFound) -> Response:
         return error_page(request, 404, "Gallery not found", exc.message)
 
+    @app.exception_handler(StorageUnavailable)
+    async def storage_unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        """The bucket is down or refuses us: say so (503), never a traceback."""
+        log.error("storage unavailable: %s", exc.detail or exc.message)
+        headers = {"Retry-After": "60"}
+        if wants_json(request) or not request.url.path.startswith(urls.NOJS):
+            errors = [{"code": exc.code, "message": exc.message}]
+            return JSONResponse({"errors": errors}, status_code=503, headers=headers)
+        page = error_page(request, 503, "Storage unavailable", exc.message)
+        page.headers.update(headers)
+        return page
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if not request.url.path.startswith(urls.NOJS):
@@ -116,6 +132,7 @@ def create_fallback_app() -> FastAPI:
         session_cookie=COOKIE_NAME,
         max_age=MAX_AGE_SECONDS,
         same_site="lax",
-        https_only=settings.session_cookie_secure,
+        # Secure under an https IMAGEAPP_PUBLIC_URL (or IMAGEAPP_SESSION_COOKIE_SECURE).
+        https_only=settings.secure_cookies,
     )
     return app

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from imageapp import urls
 from imageapp.config import Settings
@@ -21,7 +22,9 @@ from imageapp.fallback.deps import (
 )
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.session import pop_form_state, pop_selection, pop_undo
+from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
     ANY_STORE,
@@ -30,6 +33,8 @@ from imageapp.services.media import (
     active_image_file,
     active_rendition_file,
 )
+from imageapp.services.previews import jpeg_preview, needs_conversion
+from imageapp.services.storage import Storage
 from imageapp.services.usecases.library import browse_library, show_image
 
 router = APIRouter()
@@ -83,7 +88,13 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: P
     shown = show_image(engine, store_id=user.store_id, image_id=image_id)
     if shown is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
-    return render(request, "image_detail.html", image=shown.image, image_picture=shown.picture)
+    return render(
+        request,
+        "image_detail.html",
+        image=shown.image,
+        image_picture=shown.picture,
+        camera_facts=camera_facts_line(shown.image.facts),
+    )
 
 
 @router.get("/media/{image_id}", name="media")
@@ -97,7 +108,38 @@ def media(
     found = active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope)
     if found is None:
         return _not_found()
-    return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
+    return _file_response(request, uploads.storage, found, _cache(uploads.settings, REVALIDATE))
+
+
+@router.get(f"{urls.MEDIA}/{{image_id}}/{urls.MEDIA_PREVIEW_NAME}", name="media_preview")
+def media_preview(
+    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
+) -> Response:
+    """A JPEG of an active HEIC/HEIF original (only Safari shows those), for its pages until
+    the renditions exist; other types are shown as they are, so it points to the original."""
+    scope = media_scope(uploads.settings, viewer)
+    found = (
+        active_image_file(uploads.engine, uploads.storage, image_id, store_scope=scope)
+        if scope is not None
+        else None
+    )
+    if found is None:
+        return _not_found()
+    if not needs_conversion(found.mime_type):
+        return _temporary_redirect(urls.media(image_id))
+    etag = f'"{PurePosixPath(found.relative).stem}-preview"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": _cache(uploads.settings, REVALIDATE),
+        "X-Content-Type-Options": "nosniff",
+    }
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    stem = found.download_name.rsplit(".", 1)[0]
+    headers["Content-Disposition"] = f'inline; filename="{stem}.jpg"'
+    with uploads.storage.local_copy(found.relative) as original:  # the bucket's: spooled
+        preview = jpeg_preview(original)
+    return Response(preview, media_type="image/jpeg", headers=headers)
 
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
@@ -118,11 +160,11 @@ def media_rendition(
             return _not_found()
         return _temporary_redirect(urls.media(image_id))
     if digest is None:
-        return _file_response(request, found, _cache(uploads.settings, REVALIDATE))
+        return _file_response(request, uploads.storage, found, _cache(uploads.settings, REVALIDATE))
     if digest != found.digest:  # rebuilt since the page was made: point to the current file
         current = f"{preset}.{found.digest}.{wanted['extension']}"
         return _temporary_redirect(urls.media_file(image_id, current))
-    return _file_response(request, found, _cache(uploads.settings, IMMUTABLE))
+    return _file_response(request, uploads.storage, found, _cache(uploads.settings, IMMUTABLE))
 
 
 def media_scope(settings: Settings, viewer: CurrentUser | None) -> int | AnyStore | None:
@@ -137,7 +179,9 @@ def _cache(settings: Settings, policy: str) -> str:
     return policy if settings.public_media else policy.replace("public", "private")
 
 
-def _file_response(request: Request, found: MediaFile, cache_control: str) -> Response:
+def _file_response(
+    request: Request, storage: Storage, found: MediaFile, cache_control: str
+) -> Response:
     headers = {
         "ETag": found.etag,
         "Cache-Control": cache_control,
@@ -147,7 +191,7 @@ def _file_response(request: Request, found: MediaFile, cache_control: str) -> Re
         return Response(status_code=304, headers=headers)
     # Server-chosen name (slug and preset are [a-z0-9_-] only, so no escaping is needed).
     headers["Content-Disposition"] = f'inline; filename="{found.download_name}"'
-    return FileResponse(found.path, media_type=found.mime_type, headers=headers)
+    return stored_file_response(request, storage, found.relative, found.mime_type, headers)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from imageapp import urls
 from imageapp.fallback.auth import UserDep, safe_next
@@ -18,6 +18,7 @@ from imageapp.fallback.deps import PathId, SettingsDep, TrashDep
 from imageapp.fallback.forms import read_form, require_csrf
 from imageapp.fallback.pages import redirect, render
 from imageapp.fallback.session import flash
+from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.bulk import MAX_SELECTION
 from imageapp.services.ids import parse_id
 from imageapp.services.usecases.bulk import BulkOutcome
@@ -88,15 +89,16 @@ def trash_page(request: Request, trash: TrashDep, settings: SettingsDep, user: U
 
 
 @router.get("/{image_id}/thumbnail", name="trash_thumbnail")
-def trash_thumbnail(image_id: PathId, trash: TrashDep, user: UserDep) -> Response:
+def trash_thumbnail(request: Request, image_id: PathId, trash: TrashDep, user: UserDep) -> Response:
     """A trashed image's small picture for the trash page: the store's members only, never
     public (IMAGEAPP_PUBLIC_MEDIA does not apply), and only while it is in the trash."""
     found = trash.thumbnail(store_id=user.store_id, image_id=image_id)
-    path = trash.cleanup.storage.path_of(found.path) if found else None
-    if found is None or path is None or not path.is_file():
+    if found is None:
         return Response("Not Found", status_code=404, media_type="text/plain")
     headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-    return FileResponse(path, media_type=found.mime_type, headers=headers)
+    return stored_file_response(
+        request, trash.cleanup.storage, found.path, found.mime_type, headers
+    )
 
 
 @router.post("/restore")

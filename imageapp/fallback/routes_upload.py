@@ -6,7 +6,7 @@ import anyio
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from imageapp import urls
 from imageapp.fallback.auth import UserDep
@@ -20,6 +20,7 @@ from imageapp.fallback.session import (
     keep_form_state,
     pop_form_state,
 )
+from imageapp.fallback.stored_files import stored_file_response
 from imageapp.fallback.streaming_form import (
     MalformedForm,
     StreamingUploadForm,
@@ -38,6 +39,7 @@ from imageapp.services.usecases.uploads import (
     gallery_choice,
 )
 from imageapp.services.validation import too_large
+from imageapp.services.wording import metadata_removal_line
 
 router = APIRouter(prefix=urls.NOJS_UPLOAD)
 
@@ -222,6 +224,7 @@ def metadata_form(
         request,
         "upload_step2.html",
         pending=pending,
+        privacy_line=metadata_removal_line(pending.found_metadata),
         values=values | {"gallery_id": kept.get("gallery_id", "")},
         errors=errors,
         galleries=galleries.summaries(store_id=user.store_id),
@@ -296,7 +299,7 @@ def preview(
     """The pending file, only for the session that owns it (``token`` picks one of several)."""
     owner = user.upload_owner
     try:
-        path, mime_type = uploads.pending_file(
+        relative, mime_type = uploads.pending_file(
             token=token or request.session.get(UPLOAD_TOKEN_KEY), owner=owner
         )
     except UploadNotFound:
@@ -307,8 +310,13 @@ def preview(
         "Content-Disposition": "inline",
     }
     if needs_conversion(mime_type):  # HEIC/HEIF: only Safari would show the file itself
-        return Response(jpeg_preview(path), media_type="image/jpeg", headers=headers)
-    return FileResponse(path, media_type=mime_type, headers=headers)
+        try:
+            with uploads.storage.local_copy(relative) as path:
+                preview_bytes = jpeg_preview(path)
+        except FileNotFoundError:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return Response(preview_bytes, media_type="image/jpeg", headers=headers)
+    return stored_file_response(request, uploads.storage, relative, mime_type, headers)
 
 
 def _expired(request: Request, message: str) -> Response:

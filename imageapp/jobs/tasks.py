@@ -24,12 +24,12 @@ from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.jobs import records
 from imageapp.jobs.broker import open_huey
+from imageapp.services.backends import storage_for
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.housekeeping import CleanupReport, clean_up
 from imageapp.services.removals import remove_batch, waiting_batches
 from imageapp.services.rendition_jobs import images_missing_renditions, make_missing_renditions
 from imageapp.services.renditions import RenditionService
-from imageapp.services.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 RECONCILE_EVERY_MINUTES = 10
@@ -76,7 +76,7 @@ class Jobs:
 def rendition_service(settings: Settings) -> RenditionService:
     return RenditionService(
         engine=get_engine(settings.database_url),
-        storage=LocalStorage(settings.storage_dir),
+        storage=storage_for(settings),
         settings=settings,
     )
 
@@ -114,9 +114,7 @@ def reconcile_renditions(make: TaskWrapper) -> int:
 def remove_files(batch: str) -> int:
     """Remove the files one committed delete recorded; raising lets the queue retry it."""
     settings = get_settings()
-    return remove_batch(
-        get_engine(settings.database_url), LocalStorage(settings.storage_dir), batch
-    )
+    return remove_batch(get_engine(settings.database_url), storage_for(settings), batch)
 
 
 def reconcile_removals(remove: TaskWrapper) -> int:
@@ -134,7 +132,7 @@ def clean_up_abandoned(jobs: Jobs) -> CleanupReport:
     IMAGEAPP_TRASH_DAYS)."""
     settings = get_settings()
     service = DiskImageCleanupService(
-        get_engine(settings.database_url), LocalStorage(settings.storage_dir), removals=jobs
+        get_engine(settings.database_url), storage_for(settings), removals=jobs
     )
     report = clean_up(service, settings.pending_ttl_minutes, settings.trash_days)
     if report.removed_anything:

@@ -41,6 +41,10 @@ def metadata() -> rx.Component:
             rx.text(IMAGE.description, size="3", style={"white_space": "pre-wrap"}),
         ),
         rx.cond(
+            IMAGE.camera_facts,
+            rx.text(IMAGE.camera_facts, size="2", color_scheme="gray", id="camera-facts"),
+        ),
+        rx.cond(
             IMAGE.tags.length() > 0,
             rx.flex(
                 rx.foreach(IMAGE.tags, lambda tag: rx.badge(tag, variant="soft", size="2")),

@@ -18,6 +18,7 @@ from imageapp.state.library import ANY_GALLERY, LibraryState
 SELECTED = LibraryState.selected
 NOTHING_SELECTED = SELECTED.length() == 0
 STATUS_CHOICES = (("active", "Active"), ("inactive", "Inactive"), ("all", "Active and inactive"))
+SORT_CHOICES = (("newest", "Newest upload first"), ("taken", "Date taken, newest first"))
 SMALL_LABEL = {"font_size": "var(--font-size-1)"}
 
 
@@ -82,6 +83,20 @@ def filters() -> rx.Component:
                     on_change=LibraryState.choose_status,
                 ),
                 flex="1 1 10rem",
+                label_style=SMALL_LABEL,
+            ),
+            labelled(
+                "Sort",
+                "library-sort",
+                rx.select.root(
+                    rx.select.trigger(id="library-sort", aria_label="Sort", width="100%"),
+                    rx.select.content(
+                        *[rx.select.item(label, value=value) for value, label in SORT_CHOICES]
+                    ),
+                    value=LibraryState.sort,
+                    on_change=LibraryState.choose_sort,
+                ),
+                flex="1 1 12rem",
                 label_style=SMALL_LABEL,
             ),
             rx.hstack(

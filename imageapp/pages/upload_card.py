@@ -237,6 +237,15 @@ def ready(card: ObjectVar[UploadCard]) -> rx.Component:
             align="center",
             spacing="1",
         ),
+        rx.cond(
+            card.privacy != "",
+            rx.hstack(
+                rx.icon("shield-check", size=14, color="var(--green-10)", aria_hidden="true"),
+                rx.text(card.privacy, size="1", color_scheme="gray", class_name="privacy-line"),
+                align="center",
+                spacing="1",
+            ),
+        ),
         progress_bar(card, size="1"),
         duplicate_notice(card),
         field(card, "title", "Title", required=True),

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -40,7 +39,7 @@ from imageapp.services.removals import (
 )
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.sql import batches
-from imageapp.services.storage import IMAGES, TEMP, LocalStorage, unfinished_target
+from imageapp.services.storage import IMAGES, TEMP, Storage, StoredObject, unfinished_target
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -63,12 +62,12 @@ class ImageCleanupService(Protocol):
 
 
 class DiskImageCleanupService:
-    """ImageCleanupService for the local-disk storage."""
+    """ImageCleanupService for either storage backend (the name predates the bucket)."""
 
     def __init__(
         self,
         engine: Engine,
-        storage: LocalStorage,
+        storage: Storage,
         batch_size: int = BATCH_SIZE,
         *,
         removals: FileRemovalJobs | None = None,
@@ -122,13 +121,13 @@ class DiskImageCleanupService:
 
     def sweep_orphan_temp_files(self, older_than: timedelta) -> int:
         """Remove temp files (half-stripped copies too) no pending row or write intent names."""
-        leftovers = self._leftovers(TEMP, self.storage.iter_temp_files(), older_than, _any_name)
+        leftovers = self._leftovers(self.storage.list_files(TEMP), older_than, _any_name)
         return self._remove_unreferenced(leftovers, _referenced_temp_files, "temp file")
 
     def sweep_orphan_renditions(self, older_than: timedelta) -> int:
         """Remove rendition files (and ``.part`` files of them) no row or write intent names."""
-        files = self.storage.iter_image_files()
-        leftovers = self._leftovers(IMAGES, files, older_than, RENDITION_NAME.match)
+        files = self.storage.list_files(IMAGES)
+        leftovers = self._leftovers(files, older_than, RENDITION_NAME.match)
         return self._remove_unreferenced(leftovers, _referenced_renditions, "rendition")
 
     def sweep_orphan_originals(self, older_than: timedelta) -> int:
@@ -139,21 +138,22 @@ class DiskImageCleanupService:
         its pending row names it through ``temp_path`` (same name under ``temp/``), after it
         through ``file_path``; one query sees one of the two.
         """
-        files = self.storage.iter_image_files()
-        leftovers = self._leftovers(IMAGES, files, older_than, ORIGINAL_NAME.match)
+        files = self.storage.list_files(IMAGES)
+        leftovers = self._leftovers(files, older_than, ORIGINAL_NAME.match)
         return self._remove_unreferenced(leftovers, _referenced_originals, "original")
 
     @staticmethod
     def _leftovers(
-        directory: str, files: Iterable[Path], older_than: timedelta, kind: NameTest
+        files: Iterable[StoredObject], older_than: timedelta, kind: NameTest
     ) -> list[Leftover]:
         """Files of one kind (judged by the name they have or are becoming) older than this."""
         cutoff = time.time() - older_than.total_seconds()
         found = []
-        for path in files:
-            target = unfinished_target(path.name) or path.name
-            if kind(target) and _modified_before(path, cutoff):
-                found.append(Leftover(f"{directory}/{path.name}", f"{directory}/{target}"))
+        for item in files:
+            directory = item.relative.partition("/")[0]
+            target = unfinished_target(item.name) or item.name
+            if kind(target) and item.modified < cutoff:
+                found.append(Leftover(item.relative, f"{directory}/{target}"))
         return found
 
     def _remove_unreferenced(
@@ -233,10 +233,11 @@ class DiskImageCleanupService:
         )
         with self.engine.begin() as connection:
             removed = [(row[0] or 0, row[1]) for row in connection.execute(statement)]
+        temp_paths = [temp_path for _image_id, temp_path in removed if temp_path]
+        # ... and a finalize that died after making the permanent copy may have left that
+        linked = [self.storage.permanent_name_for(temp_path) for temp_path in temp_paths]
+        self.storage.delete_many(temp_paths + linked)
         for image_id, temp_path in removed:
-            self.storage.delete(temp_path)
-            if temp_path:  # a finalize that died after linking may have left this
-                self.storage.delete(self.storage.permanent_name_for(temp_path))
             log.info("removed pending upload %s (%s)", image_id, temp_path)
         return removed
 
@@ -252,13 +253,6 @@ class Leftover:
 
 def _any_name(name: str) -> bool:
     return True
-
-
-def _modified_before(path: Path, cutoff: float) -> bool:
-    try:
-        return path.stat().st_mtime < cutoff
-    except FileNotFoundError:  # finalized, renamed into place or removed since the listing
-        return False
 
 
 # Each check is ONE statement (one snapshot): a writer settles its intent in the transaction

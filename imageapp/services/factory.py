@@ -5,17 +5,19 @@ from __future__ import annotations
 from imageapp.config import Settings, get_settings
 from imageapp.db import get_engine
 from imageapp.jobs.tasks import get_jobs
+from imageapp.services.backends import storage_for
 from imageapp.services.bulk import BulkService
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.galleries import GalleryService
 from imageapp.services.renditions import RenditionService
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.trash import TrashService
 from imageapp.services.uploads import UploadService
 
 
-def build_storage(settings: Settings | None = None) -> LocalStorage:
-    return LocalStorage((settings or get_settings()).storage_dir)
+def build_storage(settings: Settings | None = None) -> Storage:
+    """The bucket of IMAGEAPP_STORAGE_URL, else the local disk under IMAGEAPP_STORAGE_DIR."""
+    return storage_for(settings or get_settings())
 
 
 def build_cleanup_service(settings: Settings | None = None) -> DiskImageCleanupService:

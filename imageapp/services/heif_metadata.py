@@ -68,7 +68,9 @@ def metadata_edits(data: bytes | mmap.mmap) -> list[Edit]:
             edits.append(_blanked(view, box))
         elif box.kind in _MOOV_CONTAINERS:
             edits += _moov_edits(view, box)
-    return sorted(edits)
+    # An AVIF sequence (libavif) lists its EXIF both as an item of the file and of the track,
+    # at the same bytes: one edit, not two that overlap.
+    return sorted(set(edits))
 
 
 def _blanked(view: memoryview, box: Box) -> Edit:

@@ -13,6 +13,7 @@ it streams in or is validated; each chunk renews the lease once ``RENEW_AFTER`` 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -23,11 +24,13 @@ from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts
 from imageapp.services.errors import UploadRejected
 from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
+from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.orientation import turn_upright
 from imageapp.services.privacy import MetadataStripError, strip_metadata
-from imageapp.services.storage import LocalStorage, SizeLimitExceeded, TempFileWriter
+from imageapp.services.storage import SizeLimitExceeded, Storage, TempFileWriter
 from imageapp.services.validation import (
     SNIFF_BYTES,
     ImageType,
@@ -56,6 +59,9 @@ class StoredFile:
     sha256: str
     # Settle it (``FileIntents.fulfil``) in the transaction that records the pending row.
     intent: WriteIntent
+    # Read before the strip: kept as data on the row, and what step 2 says was removed.
+    facts: CameraFacts = NO_FACTS
+    found: FoundMetadata | None = None
 
 
 class IncomingUpload(Generic[Recorded]):
@@ -64,7 +70,7 @@ class IncomingUpload(Generic[Recorded]):
     def __init__(
         self,
         *,
-        storage: LocalStorage,
+        storage: Storage,
         intents: FileIntents,
         max_bytes: int,
         max_pixels: int,
@@ -114,7 +120,7 @@ class IncomingUpload(Generic[Recorded]):
         assert image_type is not None
         assert intent is not None
         writer.close()
-        path = self._storage.path_of(writer.relative)
+        path = writer.path  # the pending file, or the local spool file of a bucket's one
         try:
             # Renewed within ``renew_after``, so nearly a full lease is left for validating and
             # recording; a lost lease shows at the latest when ``record`` settles it.
@@ -122,17 +128,22 @@ class IncomingUpload(Generic[Recorded]):
             info = inspect_image(path, image_type, self._max_pixels)
             self._prepare_for_serving(path, image_type.mime_type, info.orientation)
             width, height = info.shown_size
+            size_bytes = path.stat().st_size
+            writer.publish()  # still under the intent: no sweep takes it before its row exists
+            self._keep_lease()
             recorded = self._record(
                 StoredFile(
                     temp_path=writer.relative,
                     mime_type=image_type.mime_type,
-                    size_bytes=path.stat().st_size,
+                    size_bytes=size_bytes,
                     width=width,
                     height=height,
                     original_filename=self._filename,
                     client_mime_type=self._client_mime_type,
                     sha256=self._sha256.hexdigest(),
                     intent=intent,
+                    facts=info.facts,
+                    found=dataclasses.replace(info.found, removed=not self._keep_metadata),
                 )
             )
         except IntentLost:

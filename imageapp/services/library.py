@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts
 from imageapp.services.scoping import in_library, is_served
 
 
@@ -31,6 +32,7 @@ class ImageSummary:
     created_at: datetime
     tags: tuple[str, ...] = ()
     status: str = ImageStatus.ACTIVE.value  # lists filtered by "inactive" or "all" show others
+    facts: CameraFacts = NO_FACTS  # date taken, camera, exposure (shown on the image's page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def summarize(image: Image, tags: tuple[str, ...] = ()) -> ImageSummary:
         created_at=image.created_at,
         tags=tags,
         status=image.status,
+        facts=CameraFacts.of_image(image),
     )
 
 
@@ -116,16 +119,24 @@ def list_images(
     filters: LibraryFilter | None = None,
     page: int = 1,
     page_size: int = 24,
+    sort: str = "newest",
 ) -> ImagePage:
-    """The store's images matching ``filters``: a gallery in its own order, else newest first.
-    Pages past the end are clamped to the last."""
+    """The store's images matching ``filters``: by date taken (``sort="taken"``: newest first,
+    those without one after), else a gallery in its own order, else newest upload first.
+    Ties go to the newest upload, so pages never overlap. Pages past the end are clamped."""
     filters = filters or LibraryFilter()
     query = select(Image).where(*_conditions(store_id, filters))
     if filters.gallery_id is not None:
         query = query.join(GalleryImage, col(GalleryImage.image_id) == col(Image.id)).where(
             col(GalleryImage.gallery_id) == filters.gallery_id
         )
-        order: tuple[Any, ...] = (col(GalleryImage.display_order), col(Image.id))
+    order: tuple[Any, ...]
+    if sort == "taken":
+        # "IS NULL" first in the key: false sorts before true on SQLite and PostgreSQL alike.
+        taken_at = col(Image.taken_at)
+        order = (taken_at.is_(None), taken_at.desc(), col(Image.id).desc())
+    elif filters.gallery_id is not None:
+        order = (col(GalleryImage.display_order), col(Image.id))
     else:
         order = (col(Image.created_at).desc(), col(Image.id).desc())
     total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()

@@ -9,7 +9,7 @@ content.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,7 +19,7 @@ from imageapp.models import Image, Rendition
 from imageapp.services.rendering import EXTENSIONS, MIME_TYPES
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.scoping import in_store, served
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.validation import ALLOWED_TYPES
 
 
@@ -32,7 +32,7 @@ ANY_STORE = AnyStore()
 
 @dataclass(frozen=True, slots=True)
 class MediaFile:
-    path: Path
+    relative: str  # the stored path (``images/...``), on either backend
     mime_type: str
     download_name: str
     etag: str
@@ -45,7 +45,7 @@ def _visible(store_scope: int | AnyStore) -> sa.ColumnElement[bool]:
 
 
 def active_image_file(
-    engine: Engine, storage: LocalStorage, image_id: int, *, store_scope: int | AnyStore
+    engine: Engine, storage: Storage, image_id: int, *, store_scope: int | AnyStore
 ) -> MediaFile | None:
     """The stored original of an ACTIVE image the viewer may see, or None."""
     with engine.connect() as connection:
@@ -58,22 +58,21 @@ def active_image_file(
         ).first()
     if row is None or not row.file_path:
         return None
-    path = storage.path_of(row.file_path)
-    if not path.is_file():
+    if not storage.exists(row.file_path):
         return None
     extension = ALLOWED_TYPES[row.mime_type].extension
     # Server-chosen name: the slug is [a-z0-9-] only, so the header needs no escaping.
     return MediaFile(
-        path=path,
+        relative=row.file_path,
         mime_type=row.mime_type,
         download_name=f"{row.slug or image_id}.{extension}",
-        etag=f'"{path.stem}"',
+        etag=f'"{PurePosixPath(row.file_path).stem}"',
     )
 
 
 def active_rendition_file(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     image_id: int,
     preset: str,
     fmt: str,
@@ -95,12 +94,11 @@ def active_rendition_file(
         ).first()
     if row is None:
         return None
-    path = storage.path_of(row.path)
-    found = RENDITION_NAME.match(path.name)
-    if found is None or not path.is_file():
+    found = RENDITION_NAME.match(row.path.rpartition("/")[2])
+    if found is None or not storage.exists(row.path):
         return None
     return MediaFile(
-        path=path,
+        relative=row.path,
         mime_type=MIME_TYPES[fmt],
         download_name=f"{row.slug or image_id}-{preset}.{EXTENSIONS[fmt]}",
         etag=f'"{found["digest"]}"',

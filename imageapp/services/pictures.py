@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imageapp import urls
+from imageapp.services.previews import needs_conversion
 from imageapp.services.rendering import MIME_TYPES
 from imageapp.services.renditions import StoredRendition
 
@@ -44,14 +45,16 @@ def picture_for(
     height: int,
     renditions: Sequence[StoredRendition],
     preset: str,
+    mime_type: str = "",
 ) -> Picture:
     """The image shown through ``preset`` (and smaller presets for small screens).
 
-    Without renditions (not made yet, or failed) it falls back to the original.
+    Without renditions (not made yet, or failed) it falls back to the original, or to a JPEG
+    made from it when browsers cannot show its type (HEIC/HEIF: only Safari can).
     """
     chosen = [item for item in renditions if item.preset == preset]
     if not chosen:
-        return Picture(src=urls.media(image_id), width=width, height=height)
+        return Picture(src=_original_url(image_id, mime_type), width=width, height=height)
     largest = max(item.width for item in chosen)
     sources = tuple(
         PictureSource(mime_type=MIME_TYPES[fmt], srcset=_srcset(renditions, fmt, largest, preset))
@@ -63,6 +66,12 @@ def picture_for(
     return Picture(
         src=rendition_url(fallback), width=fallback.width, height=fallback.height, sources=sources
     )
+
+
+def _original_url(image_id: int, mime_type: str) -> str:
+    if mime_type and needs_conversion(mime_type):
+        return urls.media_preview(image_id)
+    return urls.media(image_id)
 
 
 def _srcset(renditions: Sequence[StoredRendition], fmt: str, largest: int, preset: str) -> str:

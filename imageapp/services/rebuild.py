@@ -101,11 +101,7 @@ def finished_presets(
     service: RenditionService, rows: Sequence[sa.Row[int, str, str, str]]
 ) -> set[tuple[int, str, str]]:
     """(image, preset, fingerprint) of presets whose rows all have their file on disk."""
-    missing = {
-        (row.image_id, row.preset)
-        for row in rows
-        if not service.storage.path_of(row.path).is_file()
-    }
+    missing = {(row.image_id, row.preset) for row in rows if not service.storage.exists(row.path)}
     for image_id, preset in sorted(missing):
         log.warning("image %s: a %s rendition's file is missing; remaking it", image_id, preset)
     return {

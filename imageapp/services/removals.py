@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from imageapp.models import FileRemoval, Image, Rendition, utcnow
-from imageapp.services.storage import IMAGES, TEMP, LocalStorage
+from imageapp.services.storage import IMAGES, TEMP, Storage
 
 log = logging.getLogger(__name__)
 PAGE = 1000
@@ -49,7 +49,7 @@ class FileRemovalJobs(Protocol):
 class InlineFileRemovals:
     """Removes the files at once, in the caller (no queue: scripts, some tests)."""
 
-    def __init__(self, engine: Engine, storage: LocalStorage) -> None:
+    def __init__(self, engine: Engine, storage: Storage) -> None:
         self.engine = engine
         self.storage = storage
 
@@ -102,7 +102,7 @@ def record_files_of(connection: Connection, where: Sequence[sa.ColumnElement[boo
     return batch
 
 
-def remove_batch(engine: Engine, storage: LocalStorage, batch: str, page: int = PAGE) -> int:
+def remove_batch(engine: Engine, storage: Storage, batch: str, page: int = PAGE) -> int:
     """Remove the batch's files, then its rows, a page at a time; returns the files removed.
 
     Idempotent: run twice (or by two workers at once) it removes each file once."""
@@ -117,7 +117,7 @@ def remove_batch(engine: Engine, storage: LocalStorage, batch: str, page: int = 
             ).all()
         if not rows:
             break
-        removed += sum(1 for row in rows if storage.delete(row.path))
+        removed += storage.delete_many(row.path for row in rows)
         with engine.begin() as connection:
             connection.execute(
                 sa.delete(FileRemoval).where(col(FileRemoval.id).in_([row.id for row in rows]))

@@ -29,7 +29,7 @@ from imageapp.config import RenditionPreset, Settings
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
 from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.rendering import EXTENSIONS, RenderedFile, render_presets
-from imageapp.services.storage import IMAGES, LocalStorage
+from imageapp.services.storage import IMAGES, Storage
 
 log = logging.getLogger(__name__)
 DIGEST_LENGTH = 16
@@ -110,7 +110,7 @@ class RenditionsStalled(Exception):
 class RenditionService:
     """Makes and records the renditions of stored originals."""
 
-    def __init__(self, *, engine: Engine, storage: LocalStorage, settings: Settings) -> None:
+    def __init__(self, *, engine: Engine, storage: Storage, settings: Settings) -> None:
         self.engine = engine
         self.storage = storage
         self.settings = settings
@@ -126,9 +126,8 @@ class RenditionService:
             )
         if not original:
             return 0
-        rendered = render_presets(
-            self.storage.path_of(original), presets or self.settings.rendition_presets
-        )
+        with self.storage.local_copy(original) as local:  # the bucket's: a spooled copy
+            rendered = render_presets(local, presets or self.settings.rendition_presets)
         named = [(item, f"{IMAGES}/{rendition_name(original, item)}") for item in rendered]
         intent = self.intents.declare(path for _item, path in named)
         try:

@@ -26,7 +26,9 @@ def list_pictures(
         return {}
     with engine.connect() as connection:
         sizes = connection.execute(
-            sa.select(col(Image.id), col(Image.width), col(Image.height)).where(
+            sa.select(
+                col(Image.id), col(Image.width), col(Image.height), col(Image.mime_type)
+            ).where(
                 col(Image.id).in_(wanted),
                 in_store(store_id),
                 served(),
@@ -51,6 +53,8 @@ class _Sized(Protocol):
     def width(self) -> int: ...
     @property
     def height(self) -> int: ...
+    @property
+    def mime_type(self) -> str: ...
 
 
 def _pictures(engine: Engine, images: Sequence[_Sized], preset: str) -> dict[int, Picture]:
@@ -63,6 +67,7 @@ def _pictures(engine: Engine, images: Sequence[_Sized], preset: str) -> dict[int
             height=image.height,
             renditions=found.get(image.id, ()),
             preset=preset,
+            mime_type=image.mime_type,
         )
         for image in images
     }

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from sqlmodel import col
 from imageapp.config import Settings
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services import tags as tag_service
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
 from imageapp.services.duplicates import (
     active_duplicates,
@@ -33,12 +33,13 @@ from imageapp.services.incoming import IncomingUpload, StoredFile
 from imageapp.services.intents import FileIntents
 from imageapp.services.library import ImageSummary
 from imageapp.services.metadata import SLUG_MAX, ImageMetadata, slugify
+from imageapp.services.metadata_found import FoundMetadata
 from imageapp.services.quotas import check_store_quota
 from imageapp.services.rendition_jobs import InlineRenditionJobs, RenditionJobs
 from imageapp.services.renditions import RenditionService
 from imageapp.services.scoping import in_store
 from imageapp.services.sql import first_free_slug, serialized
-from imageapp.services.storage import CHUNK_SIZE, LocalStorage
+from imageapp.services.storage import CHUNK_SIZE, Storage
 
 log = logging.getLogger(__name__)
 SLUG_ATTEMPTS = 20
@@ -67,6 +68,9 @@ class PendingUpload:
     sha256: str | None = None
     # Active images uploaded from the very same bytes: the UIs offer "keep anyway" or cancel.
     duplicates: tuple[ImageSummary, ...] = ()
+    facts: CameraFacts = NO_FACTS
+    # What metadata the upload carried (step 2's "Removed: ..." line); None for older rows.
+    found_metadata: FoundMetadata | None = None
 
 
 class UploadService:
@@ -77,7 +81,7 @@ class UploadService:
         self,
         *,
         engine: Engine,
-        storage: LocalStorage,
+        storage: Storage,
         settings: Settings,
         cleanup: ImageCleanupService | None = None,
         renditions: RenditionService | None = None,
@@ -173,6 +177,8 @@ class UploadService:
             "uploaded_by": uploaded_by,
             "created_at": now,
             "updated_at": now,
+            **stored.facts.columns(),
+            "metadata_found": stored.found.to_json() if stored.found is not None else None,
         }
         # One connection (one pool checkout) for the insert's transaction and the duplicates.
         with self.engine.connect() as connection:
@@ -213,6 +219,8 @@ class UploadService:
             sha256=row["sha256"],
             store_id=row["store_id"],
             duplicates=duplicates,
+            facts=CameraFacts.of_row(row),
+            found_metadata=FoundMetadata.from_json(row["metadata_found"]),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -273,13 +281,12 @@ class UploadService:
         """The owner's unexpired pending uploads, oldest first (to resume after a reload)."""
         return [pending for pending, _draft in self.pending_with_drafts(owner=owner)]
 
-    def pending_file(self, *, token: str | None, owner: str) -> tuple[Path, str]:
-        """Path and sniffed MIME type of the owner's pending file (for the preview route)."""
+    def pending_file(self, *, token: str | None, owner: str) -> tuple[str, str]:
+        """Stored path and sniffed MIME type of the owner's pending file (the preview route)."""
         pending = self._live(token=token, owner=owner)
-        path = self.storage.path_of(pending.temp_path)
-        if not path.is_file():
+        if not self.storage.exists(pending.temp_path):
             raise UploadNotFound()
-        return path, pending.mime_type
+        return pending.temp_path, pending.mime_type
 
     def remember_draft(self, *, token: str | None, owner: str, values: Mapping[str, str]) -> None:
         """Keep refused step-2 values on the pending row so the form can show them again."""

@@ -16,7 +16,9 @@ import magic
 from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 
 import imageapp.services.codecs  # noqa: F401  (registers the HEIC/HEIF reader)
+from imageapp.services.camera_facts import NO_FACTS, CameraFacts, read_metadata
 from imageapp.services.errors import UploadRejected
+from imageapp.services.metadata_found import NOTHING_FOUND, FoundMetadata
 from imageapp.services.orientation import exif_orientation, shown_size
 
 SNIFF_BYTES = 8192
@@ -80,6 +82,9 @@ class ImageInfo:
     height: int
     frames: int
     orientation: int = 1  # EXIF orientation (1-8)
+    # Read from the same parsed EXIF, before the strip (camera_facts.py).
+    facts: CameraFacts = NO_FACTS
+    found: FoundMetadata = NOTHING_FOUND
 
     @property
     def shown_size(self) -> tuple[int, int]:
@@ -150,7 +155,8 @@ def inspect_image(path: Path, image_type: ImageType, max_pixels: int) -> ImageIn
                 _check_pixels(width, height, max_pixels)
                 orientation = exif_orientation(image)
                 frames = _decode_fully(image, max_pixels)
-                return ImageInfo(width, height, frames, orientation)
+                facts, found = read_metadata(image)
+                return ImageInfo(width, height, frames, orientation, facts, found)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise _too_many_pixels(None, None, max_pixels) from None
     except UnidentifiedImageError:

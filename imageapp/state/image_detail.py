@@ -13,6 +13,7 @@ import reflex as rx
 
 from imageapp import urls
 from imageapp.db import get_engine
+from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.ids import parse_id
 from imageapp.services.library import ImageSummary
 from imageapp.services.usecases.bulk import BulkOutcome
@@ -42,6 +43,8 @@ class ImageView:
     uploaded: str = ""
     original_filename: str = ""
     original_url: str = ""
+    # "Taken 3 May 2025, 14:02 (+02:00) · Canon EOS R6 · ... · ISO 400" ("" when none known).
+    camera_facts: str = ""
     picture: PictureView = dataclasses.field(default_factory=PictureView)
 
     @classmethod
@@ -59,6 +62,7 @@ class ImageView:
             uploaded=f"{image.created_at:%d %B %Y, %H:%M} UTC",
             original_filename=image.original_filename,
             original_url=urls.media(image.id),
+            camera_facts=camera_facts_line(image.facts),
             picture=picture,
         )
 

@@ -106,6 +106,7 @@ class LibraryState(RenditionWatcher, rx.State):
     filter_tag: str = ""
     filter_gallery: str = ANY_GALLERY
     filter_status: str = "active"
+    sort: str = "newest"  # "taken": by date taken
     filtered: bool = False  # whether the URL applies any filter
     previous_url: str = ""
     next_url: str = ""
@@ -205,6 +206,11 @@ class LibraryState(RenditionWatcher, rx.State):
         return self._show_chosen()
 
     @rx.event
+    def choose_sort(self, value: str) -> Any:
+        self.sort = value
+        return self._show_chosen()
+
+    @rx.event
     def apply_filters(self) -> Any:
         return self._show_chosen()
 
@@ -224,6 +230,7 @@ class LibraryState(RenditionWatcher, rx.State):
                 "tag": self.filter_tag,
                 "gallery": self.filter_gallery,
                 "status": self.filter_status,
+                "sort": self.sort,
             }
         )
 
@@ -231,3 +238,4 @@ class LibraryState(RenditionWatcher, rx.State):
         self.filter_text, self.filter_tag = filters.text, filters.tag
         self.filter_gallery = str(filters.gallery_id or ANY_GALLERY)
         self.filter_status = filters.status
+        self.sort = filters.sort

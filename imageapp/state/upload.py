@@ -20,6 +20,7 @@ import reflex as rx
 from imageapp.config import get_settings
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import UploadRejected
+from imageapp.services.storage import StorageUnavailable
 from imageapp.services.validation import format_bytes
 from imageapp.state import announcements as say
 from imageapp.state import upload_cards as cards_
@@ -110,7 +111,7 @@ class UploadState(rx.State):
         receiver = FileReceiver(uploads, user, self._progress_reporter(key))
         try:
             pending = await receiver.receive(files)
-        except UploadRejected as refusal:
+        except (UploadRejected, StorageUnavailable) as refusal:  # the bucket's: "try again"
             message = refusal.message
             async with self:
                 self._change(key, lambda card: cards_.refused(card, message))

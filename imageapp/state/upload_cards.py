@@ -19,6 +19,7 @@ from imageapp.services.metadata import parse_tags
 from imageapp.services.uploads import PendingUpload
 from imageapp.services.usecases.uploads import METADATA_FIELDS
 from imageapp.services.validation import ACCEPT_ATTRIBUTE, format_bytes, too_large
+from imageapp.services.wording import metadata_removal_line
 from imageapp.state.pictures import MIME_LABELS
 
 QUEUED = "queued"  # chosen in the browser, its request not started yet
@@ -64,6 +65,7 @@ class UploadCard:
     token: str = ""
     preview_url: str = ""
     details: str = ""  # size, type and bytes, as people read them
+    privacy: str = ""  # "Removed: GPS position, ... Kept: colour profile." (wording.py)
     title: str = ""
     alt_text: str = ""
     description: str = ""
@@ -125,6 +127,7 @@ def ready(card: UploadCard, pending: PendingUpload) -> UploadCard:
         token=pending.upload_token,
         preview_url=urls.pending_preview(pending.upload_token),
         details=describe(pending),
+        privacy=metadata_removal_line(pending.found_metadata),
         duplicates=[
             image_link(image.id, image.title or image.original_filename)
             for image in pending.duplicates

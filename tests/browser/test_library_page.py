@@ -5,11 +5,21 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.accounts import PASSWORD, create_user, log_in
 from tests.browser.library_data import add_active_image
 from tests.support.prod_server import ProdServer
+
+
+def shows_rendition(page: Page, img: Locator, name_part: str) -> None:
+    """Waits until ``img`` has loaded a rendition: the worker makes them after the page may
+    have loaded, and the page swaps them in by itself (the original shows meanwhile)."""
+    page.wait_for_function(
+        "([img, part]) => img.complete && img.naturalWidth > 0 && img.currentSrc.includes(part)",
+        arg=[img.element_handle(), name_part],
+    )
+    assert img.evaluate("img => img.currentSrc").count(name_part) == 1
 
 
 def test_library_lists_the_stores_images_with_thumbnails(
@@ -30,8 +40,7 @@ def test_library_lists_the_stores_images_with_thumbnails(
     for title in titles:
         expect(grid.get_by_role("heading", name=title)).to_be_visible()
         thumbnail = grid.locator(".library-item", has_text=title).get_by_role("img")
-        expect(thumbnail).to_have_js_property("complete", True)
-        assert thumbnail.evaluate("img => img.currentSrc").count("/thumb.") == 1
+        shows_rendition(page, thumbnail, "/thumb.")
     expect(page.locator(".library-item")).to_have_count(2)
     expect(page.locator("#library-empty")).to_have_count(0)
     expect(page.get_by_text(user.email)).to_be_visible()
@@ -40,8 +49,7 @@ def test_library_lists_the_stores_images_with_thumbnails(
     grid.get_by_role("heading", name=titles[0]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(titles[0])
     picture = page.locator("#image-detail").get_by_role("img", name=f"A photo: {titles[0]}")
-    expect(picture).to_have_js_property("complete", True)
-    assert picture.evaluate("img => img.currentSrc").count("/web.") == 1
+    shows_rendition(page, picture, "/web.")
     page.screenshot(path=tmp_path / "02-image.png", full_page=True)
 
 

@@ -14,6 +14,7 @@ from imageapp.models import FileIntent, Image, utcnow
 from imageapp.services.accounts import AccountService
 from imageapp.services.uploads import UploadService
 from tests.factories import finished_image, pending_upload
+from tests.stored import put_bytes
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -47,7 +48,7 @@ def test_dry_run_reports_and_removes_nothing(uploads: UploadService) -> None:
     result = run_cli("cleanup-temp", "--dry-run", env=cli_env(uploads))
     assert result.returncode == 0, result.stderr
     assert "Would remove 3 pending upload(s)" in result.stdout
-    assert all(uploads.storage.path_of(path).is_file() for path in paths)
+    assert all(uploads.storage.exists(path) for path in paths)
 
 
 def test_cleanup_removes_expired_uploads_and_logs(uploads: UploadService) -> None:
@@ -57,7 +58,7 @@ def test_cleanup_removes_expired_uploads_and_logs(uploads: UploadService) -> Non
     assert result.returncode == 0, result.stderr
     assert "Removed 3 pending upload(s)" in result.stdout
     assert result.stderr.count("removed pending upload") == 3
-    assert not any(uploads.storage.path_of(path).exists() for path in paths)
+    assert not any(uploads.storage.exists(path) for path in paths)
     assert uploads.get_pending(token=fresh.upload_token, owner="session-1") == fresh
 
 
@@ -112,13 +113,13 @@ def test_older_than_zero_spares_files_being_written_and_sweeps_dead_writes(
             .values(expires_at=utcnow() - timedelta(hours=1))
         )
     for path in (live, dead):
-        storage.path_of(path).write_bytes(b"arriving")
+        put_bytes(storage, path, b"arriving")
     result = run_cli("cleanup-temp", "--older-than", "0", env=cli_env(uploads))
     assert result.returncode == 0, result.stderr
     assert "Expired 1 unfinished file write(s)" in result.stdout
     assert "Removed 1 orphan temp file(s)." in result.stdout
-    assert storage.path_of(live).is_file()
-    assert not storage.path_of(dead).exists()
+    assert storage.exists(live)
+    assert not storage.exists(dead)
 
 
 def test_cleanup_empties_the_trash_older_than_trash_days(uploads: UploadService) -> None:
@@ -148,4 +149,4 @@ def test_cleanup_empties_the_trash_older_than_trash_days(uploads: UploadService)
     with uploads.engine.connect() as connection:
         assert connection.scalars(sa.select(Image.id)).all() == [recent]
     assert old_file
-    assert not uploads.storage.path_of(old_file).exists()
+    assert not uploads.storage.exists(old_file)

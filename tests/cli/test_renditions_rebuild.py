@@ -7,6 +7,7 @@ import json
 import os
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from imageapp.cli import ProgressBar
@@ -15,6 +16,7 @@ from imageapp.services.uploads import UploadService
 from tests.cli.test_cleanup_temp import cli_env, run_cli
 from tests.factories import metadata, pending_upload
 from tests.images import jpeg_bytes
+from tests.stored import put_bytes
 
 
 def finished(uploads: UploadService, seed: int) -> int:
@@ -70,7 +72,8 @@ def test_a_broken_original_fails_alone(uploads: UploadService) -> None:
     with uploads.engine.begin() as connection:
         connection.execute(sa.delete(Rendition))
         path = connection.scalar(sa.select(Image.file_path).where(Image.id == broken))
-    uploads.storage.path_of(path).write_bytes(b"not an image any more")
+    uploads.storage.delete(path)
+    put_bytes(uploads.storage, path, b"not an image any more")
     result = run_cli("renditions", "rebuild", env=cli_env(uploads))
     assert result.returncode == 1
     assert "Rebuilt renditions of 1 image(s) of 2; 1 failed." in result.stdout
@@ -78,6 +81,7 @@ def test_a_broken_original_fails_alone(uploads: UploadService) -> None:
     assert {image_id for image_id, _p, _f in renditions(uploads)} == {fine}
 
 
+@pytest.mark.local_storage_only  # ages files with os.utime
 def test_cleanup_temp_sweeps_orphan_renditions(uploads: UploadService) -> None:
     image_id = finished(uploads, 6)
     with uploads.engine.connect() as connection:
@@ -90,7 +94,7 @@ def test_cleanup_temp_sweeps_orphan_renditions(uploads: UploadService) -> None:
     result = run_cli("cleanup-temp", env=cli_env(uploads))
     assert result.returncode == 0, result.stderr
     assert "Removed 1 orphan rendition file(s)." in result.stdout
-    assert not uploads.storage.path_of(orphan).exists()
+    assert not uploads.storage.exists(orphan)
     assert len(renditions(uploads)) == 6
 
 

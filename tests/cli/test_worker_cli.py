@@ -112,6 +112,7 @@ def test_worker_makes_queued_and_missed_renditions_and_stops_on_sigterm(
     assert jobs.huey.pending_count() == 0
 
 
+@pytest.mark.local_storage_only  # unmounts the directory
 def test_jobs_shows_the_queue_and_retries_the_failed(uploads: UploadService, jobs: Jobs) -> None:
     failing = finished(uploads, 3)
     task = jobs.huey.dequeue()

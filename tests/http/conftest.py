@@ -18,10 +18,10 @@ from imageapp.db import get_engine
 from imageapp.fallback.app import create_fallback_app
 from imageapp.models import Image
 from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.backends import storage_for
 from imageapp.services.factory import build_upload_service
-from imageapp.services.storage import LocalStorage
 from imageapp.services.uploads import UploadService
-from tests.conftest import configure_settings
+from tests.conftest import configure_settings, use_bucket
 from tests.images import jpeg_bytes
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -29,7 +29,14 @@ FLASH_PATTERN = re.compile(r'<p class="flash flash-\w+" role="\w+">([^<]*)</p>')
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def app_settings(
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    storage_backend: str,
+) -> Settings:
+    use_bucket(request, monkeypatch, storage_backend)
     return configure_settings(tmp_path, sqlite_url, monkeypatch)
 
 
@@ -186,11 +193,11 @@ def flash_of(client: TestClient, page: str = "/nojs/images") -> str:
 def stored_images(settings: Settings, user: CurrentUser, count: int) -> list[int]:
     """Many finished images at once, straight into the database and storage (a real row and a
     real file each) for tests about selections, not about uploading."""
-    storage = LocalStorage(settings.storage_dir)
+    storage = storage_for(settings)
     rows = []
     for n in range(count):
         name = f"{uuid.uuid4()}.jpg"
-        (storage.images_dir / name).write_bytes(b"not decoded by these tests")
+        storage.write_image_file(name, b"not decoded by these tests")
         rows.append(
             Image(
                 status="active",

@@ -14,9 +14,9 @@ from imageapp.config import Settings
 from imageapp.db import get_engine
 from imageapp.fallback.routes_bulk import MAX_BULK_FIELDS
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.backends import storage_for
 from imageapp.services.galleries import GalleryService
 from imageapp.services.library import LibraryFilter, list_images
-from imageapp.services.storage import LocalStorage
 from tests.http.conftest import (
     bulk,
     empty_trash,
@@ -26,6 +26,10 @@ from tests.http.conftest import (
     restore_from_trash,
     stored_images,
 )
+from tests.stored import image_names
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 
 @pytest.fixture
@@ -101,8 +105,8 @@ def test_delete_asks_first_naming_images_and_galleries(
     a, b, kept = (finished_image(client, f"p{n}", n) for n in range(3))
     bulk(client, [a, b, kept], "add_to_gallery", gallery_id=str(gallery))
     bulk(client, [a], "add_to_gallery", gallery_id=str(other))
-    storage = LocalStorage(app_settings.storage_dir)
-    files_before = len(list(storage.images_dir.iterdir()))
+    storage = storage_for(app_settings)
+    files_before = len(image_names(storage))
     confirm = bulk(client, [a, b], "delete", back="/nojs/images?q=p")
     assert confirm.status_code == 200
     assert "Move 2 images to the trash?" in confirm.text
@@ -132,10 +136,10 @@ def test_delete_asks_first_naming_images_and_galleries(
     assert "1 image<" in listing  # Summer shows one
     assert "0 images<" in listing  # Best of shows none, still there
     # Delete now means "to the trash": the files stay until the trash is emptied for good.
-    assert len(list(storage.images_dir.iterdir())) == files_before
+    assert len(image_names(storage)) == files_before
     empty_trash(client)
     assert "2 images deleted forever." in flash_of(client, "/nojs/trash")
-    assert len(list(storage.images_dir.iterdir())) == files_before // 3  # kept's files only
+    assert len(image_names(storage)) == files_before // 3  # kept's files only
 
 
 def test_csrf_on_both_bulk_posts(
@@ -190,7 +194,7 @@ def test_a_selection_of_500_images_in_one_request(
     )
     empty_trash(client)
     assert "500 images deleted forever." in flash_of(client, "/nojs/trash")
-    assert list(LocalStorage(app_settings.storage_dir).images_dir.iterdir()) == []
+    assert image_names(storage_for(app_settings)) == []
 
 
 def test_a_form_past_the_cap_is_refused_and_changes_nothing(

@@ -23,10 +23,13 @@ from imageapp.db import get_engine
 from imageapp.fallback.app import create_fallback_app
 from imageapp.models import FileIntent, Image, Rendition
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.storage import LocalStorage
+from imageapp.services.backends import storage_for
 from tests.factories import RENDITIONS_PER_IMAGE
 from tests.http.conftest import PASSWORD, csrf_of
 from tests.images import jpeg_bytes
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 SESSIONS = 6
 ROUNDS = 6
@@ -182,7 +185,7 @@ def test_cleanup_looping_beside_live_uploads_touches_nothing_live(
 
 def assert_every_active_image_is_whole(settings: Settings, finished: list[int]) -> None:
     engine = get_engine(settings.database_url)
-    storage = LocalStorage(settings.storage_dir)
+    storage = storage_for(settings)
     with engine.connect() as connection:
         active = dict(
             connection.execute(
@@ -192,8 +195,8 @@ def assert_every_active_image_is_whole(settings: Settings, finished: list[int]) 
         renditions = connection.execute(sa.select(Rendition.image_id, Rendition.path)).all()
         intents = connection.scalar(sa.select(sa.func.count()).select_from(FileIntent))
     assert sorted(active) == sorted(finished)
-    assert all(storage.path_of(path).is_file() for path in active.values())
-    assert [path for _id, path in renditions if not storage.path_of(path).is_file()] == []
+    assert all(storage.exists(path) for path in active.values())
+    assert [path for _id, path in renditions if not storage.exists(path)] == []
     per_image = {image_id: 0 for image_id in active}
     for image_id, _path in renditions:
         per_image[image_id] += 1

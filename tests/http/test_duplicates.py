@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -9,6 +10,9 @@ from imageapp.models import Image
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, csrf_of, upload
 from tests.images import jpeg_bytes
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 NOTICE = "This image is already in your library"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -16,6 +17,9 @@ from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, upload
 from tests.images import jpeg_bytes
 from tests.images_metadata import has_no_personal_metadata, jpeg_with_metadata
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 # Media is members-only by default: browsers may cache it for a year, shared caches not at all.
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -101,6 +105,23 @@ def test_original_has_an_etag_too(client: TestClient) -> None:
     assert again.headers["etag"] == etag
 
 
+def test_a_byte_range_is_served_and_nosniff_stays(client: TestClient) -> None:
+    """Range requests (video-style seeking, resumed downloads) on either backend."""
+    image_id = finished(client)
+    whole = client.get(f"/media/{image_id}")
+    assert whole.headers["x-content-type-options"] == "nosniff"
+    part = client.get(f"/media/{image_id}", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206
+    assert part.content == whole.content[10:20]
+    assert part.headers["content-range"] == f"bytes 10-19/{len(whole.content)}"
+    assert part.headers["x-content-type-options"] == "nosniff"
+    assert part.headers["etag"] == whole.headers["etag"]
+    tail = client.get(f"/media/{image_id}", headers={"Range": "bytes=100-"})
+    assert (tail.status_code, tail.content) == (206, whole.content[100:])
+    past = client.get(f"/media/{image_id}", headers={"Range": f"bytes={len(whole.content)}-"})
+    assert past.status_code == 416
+
+
 def test_names_without_digest_and_stale_digests(client: TestClient, service: UploadService) -> None:
     image_id = finished(client)
     current = rendition_urls(client, image_id)["web.jpg"]
@@ -120,7 +141,7 @@ def test_a_missing_rendition_falls_back_to_the_original(
     assert client.get(f"/media/{image_id}/huge.webp").headers["location"] == f"/media/{image_id}"
     with service.engine.connect() as connection:
         path = connection.scalar(sa.select(Rendition.path).where(Rendition.preset == "thumb"))
-    service.storage.path_of(path).unlink()
+    service.storage.delete(path)
     found = RENDITION_NAME.match(path.rpartition("/")[2])
     assert found, path
     public = f"{found['preset']}.{found['digest']}.{found['extension']}"

@@ -15,19 +15,31 @@ from imageapp.config import Settings
 from imageapp.models import Image, utcnow
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, csrf_of, upload
-from tests.images import HTML, SVG, jpeg_bytes, mpo_bytes, png_bytes, truncated_jpeg
+from tests.images import (
+    HTML,
+    IMAGE_FACTORIES,
+    SVG,
+    jpeg_bytes,
+    mpo_bytes,
+    png_bytes,
+    truncated_jpeg,
+)
 from tests.images_metadata import oriented_file, upright_quadrants
 from tests.services.test_upload_formats import (
     assert_no_personal_metadata,
     assert_shows,
     served_files,
 )
+from tests.stored import image_names, temp_names
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 
 def stored(service: UploadService) -> tuple[list[str], list[str]]:
     return (
-        sorted(p.name for p in service.storage.temp_dir.iterdir()),
-        sorted(p.name for p in service.storage.images_dir.iterdir() if p.name.count(".") == 1),
+        temp_names(service.storage),
+        [name for name in image_names(service.storage) if name.count(".") == 1],
     )
 
 
@@ -285,6 +297,21 @@ def complete_without_page(client: TestClient):  # -> httpx.Response
     )
 
 
+def test_a_heic_preview_is_a_jpeg_made_from_the_stored_file(
+    client: TestClient, service: UploadService
+) -> None:
+    """On a bucket too: the HEIC is fetched to a spool file, converted, the spool file gone."""
+    response = upload(client, IMAGE_FACTORIES["image/heic"]((64, 48)), filename="phone.heic")
+    assert response.status_code == 303, response.text
+    preview = client.get("/nojs/images/upload/preview")
+    assert preview.status_code == 200
+    assert preview.headers["content-type"] == "image/jpeg"
+    assert preview.headers["x-content-type-options"] == "nosniff"
+    assert PILImage.open(io.BytesIO(preview.content)).size == (64, 48)
+    spool = service.settings.storage_dir / "spool"
+    assert not spool.exists() or list(spool.iterdir()) == []
+
+
 def test_preview_headers_and_ownership(
     client: TestClient, other_client: TestClient, service: UploadService
 ) -> None:
@@ -399,6 +426,7 @@ def test_malformed_ids_are_not_found(client: TestClient, path: str) -> None:
     assert "application/json" not in response.headers["content-type"]
 
 
+@pytest.mark.local_storage_only  # pixels of every copy, read as local files
 @pytest.mark.parametrize("kind", ["heic", "avif"])
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_heic_and_avif_upload_without_javascript(

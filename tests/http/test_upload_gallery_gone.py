@@ -3,6 +3,7 @@ with the error next to the gallery field, every value kept, the upload still pen
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from imageapp.config import Settings
@@ -12,7 +13,11 @@ from imageapp.services.errors import GalleryUnavailable
 from imageapp.services.factory import build_gallery_service
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, new_gallery, upload
+from tests.stored import image_names
 from tests.support.races import on_first_write
+
+# Touches stored files: runs on the local disk and on S3 (SeaweedFS).
+pytestmark = pytest.mark.both_storages
 
 # As the templates escape it (Jinja writes an apostrophe as &#39;).
 GALLERY_ERROR = 'id="gallery_id_error">' + GalleryUnavailable.MESSAGE.replace("'", "&#39;")
@@ -49,4 +54,4 @@ def test_a_gallery_deleted_while_step_two_saves_comes_back_as_a_field_error(
     for kept in ('value="Harbour"', "Boats at dawn</textarea>", 'value="sea, boats"'):
         assert kept in page.text
     assert service.list_pending(owner=owner) == [pending]
-    assert list(service.storage.images_dir.iterdir()) == []
+    assert image_names(service.storage) == []

@@ -18,8 +18,9 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
 from imageapp.services.metadata import TAGS_MAX
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from tests.factories import stored_images
+from tests.stored import image_names
 
 # SQLite's default build allows this many bound values per statement (Debian's allows more).
 SQLITE_DEFAULT_MAX_VARIABLES = 32766
@@ -55,7 +56,7 @@ def alice(engine: Engine) -> CurrentUser:
 
 
 def largest_selection(
-    engine: Engine, storage: LocalStorage, store_id: int, *, with_files: bool = False
+    engine: Engine, storage: Storage, store_id: int, *, with_files: bool = False
 ) -> list[int]:
     """MAX_SELECTION images of the store, newest first (as the library lists them, so the order
     differs from the ids' own)."""
@@ -66,7 +67,7 @@ def largest_selection(
 
 
 @pytest.fixture
-def most(engine: Engine, storage: LocalStorage, alice: CurrentUser) -> list[int]:
+def most(engine: Engine, storage: Storage, alice: CurrentUser) -> list[int]:
     """The largest selection, without files (only deleting looks at them)."""
     return largest_selection(engine, storage, alice.store_id)
 
@@ -126,7 +127,7 @@ def test_preview_and_delete(
     galleries: GalleryService,
     alice: CurrentUser,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     most = largest_selection(engine, storage, alice.store_id, with_files=True)
     for title, placed in (("First half", most[: MAX_SELECTION // 2]), ("All", most)):
@@ -151,7 +152,7 @@ def test_preview_and_delete(
     assert count(engine, sa.select(sa.func.count()).select_from(Image)) == 0
     assert count(engine, sa.select(sa.func.count()).select_from(GalleryImage)) == 0
     assert count(engine, sa.select(sa.func.count()).select_from(ImageTag)) == 0
-    assert list(storage.images_dir.iterdir()) == []
+    assert image_names(storage) == []
 
 
 def test_the_most_ids_mixing_own_and_unknown_ones(

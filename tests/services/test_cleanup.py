@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from imageapp.models import Image, ImageStatus, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService, ImageCleanupService
 from imageapp.services.errors import UploadNotFound
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
 from tests.services.test_uploads import row_count, stored_files
@@ -38,7 +38,7 @@ def test_expired_cleanup_removes_old_pending_only(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     old = pending_upload(uploads)
     fresh = pending_upload(uploads)
@@ -55,19 +55,19 @@ def test_expired_cleanup_removes_old_pending_only(
     with engine.connect() as connection:
         left = dict(connection.execute(sa.select(Image.id, Image.status)).all())
     assert left == {fresh.image_id: ImageStatus.PENDING, active_id: ImageStatus.ACTIVE}
-    assert not storage.path_of(old.temp_path).exists()
-    assert storage.path_of(fresh.temp_path).is_file()
+    assert not storage.exists(old.temp_path)
+    assert storage.exists(fresh.temp_path)
     assert len(stored_files(storage)["images"]) == 1
 
 
 def test_cleanup_tolerates_a_temp_file_already_gone(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
     engine: Engine,
 ) -> None:
     pending = pending_upload(uploads)
-    storage.path_of(pending.temp_path).unlink()
+    storage.delete(pending.temp_path)
     assert cleanup.cleanup_single_pending(pending.upload_token) is True
     assert row_count(engine) == 0
 
@@ -75,7 +75,7 @@ def test_cleanup_tolerates_a_temp_file_already_gone(
 def test_single_cleanup_leaves_a_finalized_image_alone(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     pending = pending_upload(uploads)
     image_id = uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
@@ -87,7 +87,7 @@ def test_single_cleanup_leaves_a_finalized_image_alone(
 def test_cleanup_removes_a_half_promoted_file(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     """A finalize that died after linking the permanent file leaves nothing once cleaned up."""
     pending = pending_upload(uploads)
@@ -96,10 +96,11 @@ def test_cleanup_removes_a_half_promoted_file(
     assert stored_files(storage) == {"temp": [], "images": []}
 
 
+@pytest.mark.local_storage_only  # ages files with os.utime (S3: test_s3_storage.py)
 def test_orphan_temp_files_are_swept_after_the_ttl(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     pending = pending_upload(uploads)
     orphan_old = storage.temp_dir / "0b7c4a0e-0000-4000-8000-000000000000.jpg"
@@ -112,10 +113,10 @@ def test_orphan_temp_files_are_swept_after_the_ttl(
     assert cleanup.sweep_orphan_temp_files(timedelta(minutes=60)) == 1
     assert not orphan_old.exists()
     assert orphan_new.exists()
-    assert storage.path_of(pending.temp_path).exists()  # its row refers to it
+    assert storage.exists(pending.temp_path)  # its row refers to it
 
 
-def test_cleanup_of_many_expired_rows_in_batches(engine: Engine, storage: LocalStorage) -> None:
+def test_cleanup_of_many_expired_rows_in_batches(engine: Engine, storage: Storage) -> None:
     count = 10_000
     cutoff_age = utcnow() - timedelta(days=1)
     rows = [
@@ -145,7 +146,7 @@ def test_cleanup_of_many_expired_rows_in_batches(engine: Engine, storage: LocalS
 def test_finalize_racing_cleanup_has_one_winner_and_no_orphans(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
     engine: Engine,
     rounds: int,
 ) -> None:
@@ -187,7 +188,7 @@ def test_finalize_racing_cleanup_has_one_winner_and_no_orphans(
         if finalized:
             assert row is not None
             assert row.status == ImageStatus.ACTIVE
-            assert storage.path_of(row.file_path).is_file()
+            assert storage.exists(row.file_path)
             outcomes.add("finalize")
         else:
             assert row is None
@@ -199,10 +200,11 @@ def test_finalize_racing_cleanup_has_one_winner_and_no_orphans(
     assert outcomes  # the loop ran; which side wins depends on timing
 
 
+@pytest.mark.local_storage_only  # ages files with os.utime (S3: test_s3_storage.py)
 def test_orphan_originals_are_swept_but_referenced_ones_stay(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     finished = pending_upload(uploads)
     uploads.finalize(token=finished.upload_token, owner="session-1", metadata=metadata())
@@ -215,5 +217,5 @@ def test_orphan_originals_are_swept_but_referenced_ones_stay(
         os.utime(path, (long_ago, long_ago))
     assert cleanup.sweep_orphan_originals(timedelta(minutes=60)) == 1
     assert not orphan.exists()
-    assert storage.path_of(linked).exists()
-    assert storage.path_of(storage.permanent_name_for(finished.temp_path)).exists()
+    assert storage.exists(linked)
+    assert storage.exists(storage.permanent_name_for(finished.temp_path))

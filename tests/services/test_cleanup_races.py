@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -20,10 +21,11 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.incoming import IncomingUpload
 from imageapp.services.rebuild import rebuild_renditions
 from imageapp.services.renditions import RenditionService
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import LocalStorage, Storage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.factories import RENDITIONS_PER_IMAGE, a_store, metadata, pending_upload
 from tests.images import jpeg_bytes, png_bytes
+from tests.stored import temp_names
 
 NOW = timedelta(0)
 
@@ -46,26 +48,28 @@ def receiving(uploads: UploadService) -> IncomingUpload[PendingUpload]:
     )
 
 
-def rendition_files_missing(engine: Engine, storage: LocalStorage) -> list[str]:
+def rendition_files_missing(engine: Engine, storage: Storage) -> list[str]:
     with engine.connect() as connection:
         paths = connection.scalars(sa.select(Rendition.path)).all()
-    return [path for path in paths if not storage.path_of(path).is_file()]
+    return [path for path in paths if not storage.exists(path)]
 
 
 def test_a_step_one_still_streaming_and_validating_is_not_an_orphan(
-    uploads: UploadService, cleanup: DiskImageCleanupService, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, storage: Storage
 ) -> None:
     data = jpeg_bytes((640, 480), seed=7)
     incoming = receiving(uploads)
     incoming.write(data[: len(data) // 2])
-    assert list(storage.temp_dir.iterdir())  # the file is on disk, no row names it yet
+    if isinstance(storage, LocalStorage):
+        assert temp_names(storage)  # the file is on disk, no row names it yet
+    # (a bucket's file is spooled locally until validated: test_a_validated_upload_... below)
     assert sweep_everything(cleanup) == 0
     incoming.write(data[len(data) // 2 :])
     assert cleanup.cleanup_expired_pending(NOW) == 0
     assert sweep_everything(cleanup) == 0  # written, not validated, not recorded
 
     pending = incoming.finish()
-    assert storage.path_of(pending.temp_path).is_file()
+    assert storage.exists(pending.temp_path)
     image_id = uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
     assert image_id == pending.image_id
 
@@ -84,35 +88,38 @@ class SweepingBeforeTheRow(UploadService):
 
 
 def test_a_validated_upload_about_to_be_recorded_is_not_an_orphan(
-    engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
+    engine: Engine, storage: Storage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> None:
     uploads = SweepingBeforeTheRow(
         engine=engine, storage=storage, settings=settings, cleanup=cleanup, sweeper=cleanup
     )
     for data in (jpeg_bytes((320, 240), seed=3), png_bytes(seed=4)):
         pending = pending_upload(uploads, data=data)
-        assert storage.path_of(pending.temp_path).is_file()
+        assert storage.exists(pending.temp_path)
     assert uploads.removed == 0
 
 
-class SweepingStorage(LocalStorage):
-    """Real local storage that runs the sweeps right after each rendition file is written."""
+def sweeping_storage(storage: Storage, sweeper: DiskImageCleanupService) -> Any:
+    """The same real storage (disk or bucket), running the sweeps after each rendition file
+    is written."""
 
-    def __init__(self, root: Path, sweeper: DiskImageCleanupService) -> None:
-        super().__init__(root)
-        self.sweeper = sweeper
-        self.removed = 0
+    class SweepingStorage(type(storage)):  # type: ignore[misc]
+        removed = 0
 
-    def write_image_file(self, name: str, data: bytes) -> str:
-        relative = super().write_image_file(name, data)
-        self.removed += sweep_everything(self.sweeper)
-        return relative
+        def write_image_file(self, name: str, data: bytes) -> str:
+            relative: str = super().write_image_file(name, data)
+            self.removed += sweep_everything(sweeper)
+            return relative
+
+    sweeping = SweepingStorage.__new__(SweepingStorage)
+    sweeping.__dict__.update(storage.__dict__)
+    return sweeping
 
 
 def test_renditions_written_but_not_yet_recorded_are_not_orphans(
-    engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
+    engine: Engine, storage: Storage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> None:
-    sweeping = SweepingStorage(storage.root, cleanup)
+    sweeping = sweeping_storage(storage, cleanup)
     uploads = UploadService(
         engine=engine,
         storage=storage,
@@ -148,8 +155,9 @@ def finished(uploads: UploadService, seed: int = 1) -> int:
     return uploads.finalize(token=pending.upload_token, owner="session-1", metadata=metadata())
 
 
+@pytest.mark.local_storage_only  # a bucket's objects appear whole: no unfinished files
 def test_unfinished_files_of_killed_writers_are_swept(
-    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: Storage
 ) -> None:
     """``.part`` and ``.strip`` files a kill -9 leaves behind, of every kind of file."""
     image_id = finished(uploads)
@@ -189,13 +197,14 @@ class VanishingStorage(LocalStorage):
         yield from super().iter_temp_files()
 
 
-def test_a_file_removed_during_the_sweep_is_no_error(engine: Engine, storage: LocalStorage) -> None:
+@pytest.mark.local_storage_only
+def test_a_file_removed_during_the_sweep_is_no_error(engine: Engine, storage: Storage) -> None:
     sweeper = DiskImageCleanupService(engine, VanishingStorage(storage.root))
     assert sweeper.sweep_orphan_temp_files(NOW) == 0
 
 
 def test_rebuild_remakes_renditions_whose_file_is_missing(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     image_id, intact = finished(uploads, seed=2), finished(uploads, seed=3)
     with engine.connect() as connection:
@@ -204,7 +213,7 @@ def test_rebuild_remakes_renditions_whose_file_is_missing(
                 Rendition.image_id == image_id, Rendition.preset == "web"
             )
         )
-    storage.path_of(lost).unlink()
+    storage.delete(lost)
     assert rendition_files_missing(engine, storage) == [lost]
 
     report = rebuild_renditions(uploads.renditions)

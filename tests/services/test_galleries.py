@@ -18,10 +18,11 @@ from imageapp.services.errors import FormInvalid
 from imageapp.services.galleries import GAP, GalleryNotFound, GalleryService
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.services.media import active_image_file
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata
 from tests.images import jpeg_bytes
+from tests.stored import stored_paths
 
 
 @pytest.fixture
@@ -204,7 +205,7 @@ def test_bulk_delete_leaves_nothing_behind(
     uploads: UploadService,
     alice: CurrentUser,
     carol: CurrentUser,
-    storage: LocalStorage,
+    storage: Storage,
     engine: Engine,
 ) -> None:
     ids = images_of(uploads, alice, 3)
@@ -228,7 +229,7 @@ def test_bulk_delete_leaves_nothing_behind(
         file_paths = connection.scalars(sa.text("SELECT file_path FROM image")).all()
     assert placements == 0
     assert set(tag_links) == {ids[2]}
-    on_disk = {f"images/{p.name}" for p in storage.images_dir.iterdir()}
+    on_disk = stored_paths(storage, "images")
     assert on_disk == set(rendition_paths) | set(file_paths)  # no orphan file, nothing missing
 
 
@@ -236,7 +237,7 @@ def test_bulk_status_hides_images_from_media(
     bulk: BulkService,
     uploads: UploadService,
     alice: CurrentUser,
-    storage: LocalStorage,
+    storage: Storage,
     engine: Engine,
 ) -> None:
     ids = images_of(uploads, alice, 2)

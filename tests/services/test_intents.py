@@ -17,11 +17,12 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import UploadRejected
 from imageapp.services.intents import FileIntents, IntentLost
 from imageapp.services.renditions import RenditionService, RenditionsStalled
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import LocalStorage, Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import a_store, metadata, pending_upload
 from tests.images import jpeg_bytes
 from tests.services.test_cleanup_races import receiving, sweep_everything
+from tests.stored import temp_names
 
 
 def intent_rows(engine: Engine) -> list[str]:
@@ -44,18 +45,19 @@ def test_intents_are_settled_with_their_rows(uploads: UploadService, engine: Eng
 
 @pytest.mark.parametrize("payload", [b"not an image at all" * 200, jpeg_bytes()[:-400]])
 def test_a_refused_upload_leaves_no_intent(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, payload: bytes
+    uploads: UploadService, engine: Engine, storage: Storage, payload: bytes
 ) -> None:
     with pytest.raises(UploadRejected):
         uploads.create_pending(
             stream=BytesIO(payload), filename="x.jpg", owner="s", store_id=a_store(engine)
         )
     assert intent_rows(engine) == []
-    assert list(storage.temp_dir.iterdir()) == []
+    assert temp_names(storage) == []
 
 
+@pytest.mark.local_storage_only  # a LocalStorage file mid-write / subclass
 def test_a_crashed_writers_file_is_swept_once_its_lease_ends(
-    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: Storage
 ) -> None:
     incoming = receiving(uploads)
     incoming.write(jpeg_bytes((400, 300)))  # then the process dies: nobody finishes or aborts it
@@ -72,7 +74,7 @@ def test_a_crashed_writers_file_is_swept_once_its_lease_ends(
 
 
 def test_a_writer_that_stalled_past_its_lease_is_refused_cleanly(
-    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: Storage
 ) -> None:
     incoming = receiving(uploads)
     incoming.write(jpeg_bytes((400, 300)))
@@ -86,7 +88,7 @@ def test_a_writer_that_stalled_past_its_lease_is_refused_cleanly(
     assert "paused for too long" in err.value.message
     with engine.connect() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(Image)) == 0
-    assert list(storage.temp_dir.iterdir()) == []
+    assert temp_names(storage) == []
 
 
 def test_recording_after_the_intent_was_reclaimed_is_refused(
@@ -117,7 +119,7 @@ def test_a_slow_upload_keeps_its_lease_while_bytes_arrive(
         assert sweep_everything(cleanup) == 0
     assert time.monotonic() - started > 2  # twice the lease
     pending = incoming.finish()
-    assert uploads.storage.path_of(pending.temp_path).is_file()
+    assert uploads.storage.exists(pending.temp_path)
     assert intent_rows(engine) == []
 
 
@@ -137,11 +139,12 @@ class ReclaimingStorage(LocalStorage):
         return relative
 
 
+@pytest.mark.local_storage_only  # a LocalStorage file mid-write / subclass
 def test_renditions_outliving_their_lease_record_nothing(
     uploads: UploadService,
     cleanup: DiskImageCleanupService,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     settings: Settings,
 ) -> None:
     pending = pending_upload(uploads)
@@ -157,5 +160,5 @@ def test_renditions_outliving_their_lease_record_nothing(
     with engine.connect() as connection:
         assert set(connection.scalars(sa.select(Rendition.path))) == before
     assert {p.name for p in storage.images_dir.iterdir()} == files_before  # its files went
-    assert all(storage.path_of(path).is_file() for path in before)
+    assert all(storage.exists(path) for path in before)
     assert intent_rows(engine) == []

@@ -22,13 +22,15 @@ from imageapp.jobs.tasks import Jobs, register
 from imageapp.models import Image, Rendition, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.rendition_jobs import images_missing_renditions
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.conftest import require_redis
 from tests.factories import RENDITIONS_PER_IMAGE, metadata, pending_upload
 from tests.images import jpeg_bytes
 
-pytestmark = pytest.mark.real_queue
+# Queue mechanics (retries, failures, periodic runs) with the disk unmounted or aged: the
+# local disk only; the bucket's renditions and removals are covered by their own tests.
+pytestmark = [pytest.mark.real_queue, pytest.mark.local_storage_only]
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -44,7 +46,7 @@ def jobs(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Jobs]:
 @pytest.fixture
 def queued_uploads(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     settings: Settings,
     cleanup: DiskImageCleanupService,
     jobs: Jobs,
@@ -95,7 +97,7 @@ def test_finalize_answers_before_the_renditions_and_a_worker_makes_them(
 
 
 def test_a_job_run_twice_changes_nothing(
-    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: LocalStorage
+    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: Storage
 ) -> None:
     image_id = finalized(queued_uploads)
     jobs.enqueue(image_id)  # queued twice, e.g. by finalize and by reconcile
@@ -110,7 +112,7 @@ def test_a_job_run_twice_changes_nothing(
 
 
 def test_a_failed_job_is_retried_later_and_then_succeeds(
-    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: LocalStorage
+    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: Storage
 ) -> None:
     image_id = finalized(queued_uploads)
     images = storage.images_dir
@@ -134,7 +136,7 @@ def test_a_failed_job_is_retried_later_and_then_succeeds(
 
 
 def test_a_job_whose_retries_are_spent_is_kept_as_failed_and_can_be_retried(
-    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: LocalStorage
+    queued_uploads: UploadService, jobs: Jobs, engine: Engine, storage: Storage
 ) -> None:
     image_id = finalized(queued_uploads)
     task = jobs.huey.dequeue()
@@ -158,7 +160,7 @@ def test_a_job_whose_retries_are_spent_is_kept_as_failed_and_can_be_retried(
 
 def test_reconcile_queues_an_image_whose_job_was_lost_in_a_crash(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     settings: Settings,
     cleanup: DiskImageCleanupService,
     queued_uploads: UploadService,
@@ -199,7 +201,7 @@ def test_reconcile_redoes_renditions_of_a_changed_preset(
 
 def test_a_missing_queue_never_fails_the_upload(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     settings: Settings,
     cleanup: DiskImageCleanupService,
     tmp_path: Path,
@@ -217,7 +219,7 @@ def test_a_missing_queue_never_fails_the_upload(
 
 def test_reconcile_reads_no_backlog_longer_than_its_limit(
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     settings: Settings,
     cleanup: DiskImageCleanupService,
     jobs: Jobs,
@@ -262,7 +264,7 @@ def test_the_workers_clean_up_abandoned_uploads_every_quarter_hour(
     with caplog.at_level("INFO", logger="imageapp.jobs.tasks"):
         assert jobs.clean_up.call_local() == 1
 
-    assert not uploads.storage.path_of(abandoned.temp_path).exists()
+    assert not uploads.storage.exists(abandoned.temp_path)
     assert not leftover.exists()
     assert uploads.get_pending(token=fresh.upload_token, owner="session-1") == fresh
     assert "cleanup: Removed 1 pending upload(s) older than 60 minutes." in caplog.text

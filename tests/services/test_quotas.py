@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 from imageapp.models import Image
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.errors import UploadRejected
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.factories import a_store
 from tests.images import jpeg_bytes
+from tests.stored import stored_paths
 
 CONCURRENT_UPLOADS = 12
 
@@ -57,17 +58,17 @@ def step_ones_at_once(
     return kept, refused
 
 
-def assert_only_kept(engine: Engine, storage: LocalStorage, kept: list[PendingUpload]) -> None:
+def assert_only_kept(engine: Engine, storage: Storage, kept: list[PendingUpload]) -> None:
     """The kept uploads' rows and temp files, and nothing else (refusals leave nothing)."""
     with engine.connect() as connection:
         ids = connection.scalars(sa.select(Image.id)).all()
     assert sorted(ids) == sorted(p.image_id for p in kept)
-    temp = sorted(f"temp/{p.name}" for p in storage.temp_dir.iterdir())
+    temp = sorted(stored_paths(storage, "temp"))
     assert temp == sorted(p.temp_path for p in kept)
 
 
 def test_concurrent_step_ones_keep_exactly_the_image_quota(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, alice: CurrentUser
+    uploads: UploadService, engine: Engine, storage: Storage, alice: CurrentUser
 ) -> None:
     AccountService(engine).set_store_quota(store_name="Harbour", max_images=1, max_bytes=None)
     kept, refused = step_ones_at_once(uploads, alice, jpeg_bytes((200, 150)))
@@ -79,7 +80,7 @@ def test_concurrent_step_ones_keep_exactly_the_image_quota(
 
 
 def test_concurrent_step_ones_keep_within_the_byte_quota(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, alice: CurrentUser
+    uploads: UploadService, engine: Engine, storage: Storage, alice: CurrentUser
 ) -> None:
     data = jpeg_bytes((200, 150))
     probe = uploads.create_pending(

@@ -21,10 +21,11 @@ from imageapp.jobs.tasks import REMOVAL_GRACE, Jobs, register
 from imageapp.models import FileRemoval, Image, Rendition, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.removals import remove_batch
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import LocalStorage, Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import RENDITIONS_PER_IMAGE, metadata, pending_upload, stored_images
 from tests.images import jpeg_bytes
+from tests.stored import put_bytes
 
 pytestmark = pytest.mark.real_queue
 
@@ -39,13 +40,13 @@ def jobs(settings: Settings) -> Iterator[Jobs]:
 
 
 @pytest.fixture
-def queued_cleanup(engine: Engine, storage: LocalStorage, jobs: Jobs) -> DiskImageCleanupService:
+def queued_cleanup(engine: Engine, storage: Storage, jobs: Jobs) -> DiskImageCleanupService:
     return DiskImageCleanupService(engine, storage, removals=jobs)
 
 
 @pytest.fixture
 def inline_uploads(
-    engine: Engine, storage: LocalStorage, settings: Settings, cleanup: DiskImageCleanupService
+    engine: Engine, storage: Storage, settings: Settings, cleanup: DiskImageCleanupService
 ) -> UploadService:
     """Finalize makes the renditions at once (no queue): the images to delete have them."""
     return UploadService(engine=engine, storage=storage, settings=settings, cleanup=cleanup)
@@ -73,8 +74,8 @@ def files_of(engine: Engine, image_id: int) -> set[str]:
         return {original or "", *renditions}
 
 
-def existing(storage: LocalStorage, paths: set[str]) -> set[str]:
-    return {path for path in paths if storage.path_of(path).exists()}
+def existing(storage: Storage, paths: set[str]) -> set[str]:
+    return {path for path in paths if storage.exists(path)}
 
 
 def removals_left(engine: Engine) -> int:
@@ -106,14 +107,14 @@ def test_delete_answers_at_once_and_the_job_removes_exactly_the_images_files(
     queued_cleanup: DiskImageCleanupService,
     jobs: Jobs,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     kept, gone_a, gone_b = (finished(inline_uploads, seed) for seed in (1, 2, 3))
     doomed = files_of(engine, gone_a) | files_of(engine, gone_b)
     assert len(doomed) == 2 * (1 + RENDITIONS_PER_IMAGE)  # two originals and their renditions
     # A finalize that died after its commit, before unlinking the temp name, left this:
     leftover = "temp/" + original_of(engine, gone_a).rpartition("/")[2]
-    storage.path_of(leftover).write_bytes(b"left by a crash")
+    put_bytes(storage, leftover, b"left by a crash")
     others = files_of(engine, kept)
 
     assert queued_cleanup.delete_images([gone_a, gone_b]) == 2
@@ -132,7 +133,7 @@ def test_a_removal_job_run_twice_or_retried_does_no_harm(
     queued_cleanup: DiskImageCleanupService,
     jobs: Jobs,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     image_id = finished(inline_uploads, seed=1)
     doomed = files_of(engine, image_id)
@@ -147,12 +148,13 @@ def test_a_removal_job_run_twice_or_retried_does_no_harm(
     assert jobs.huey.pending_count() == 0
 
 
+@pytest.mark.local_storage_only  # unmounts the directory
 def test_a_failed_removal_is_retried_and_then_finishes(
     inline_uploads: UploadService,
     queued_cleanup: DiskImageCleanupService,
     jobs: Jobs,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     image_id = finished(inline_uploads, seed=1)
     doomed = files_of(engine, image_id)
@@ -178,7 +180,7 @@ def test_a_failed_removal_is_retried_and_then_finishes(
 def test_reconcile_finishes_a_removal_lost_between_commit_and_enqueue(
     inline_uploads: UploadService,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     jobs: Jobs,
 ) -> None:
     lost, recent = finished(inline_uploads, seed=1), finished(inline_uploads, seed=2)
@@ -250,7 +252,7 @@ def test_a_rendition_recorded_while_the_image_is_deleted_is_removed_with_it(
     inline_uploads: UploadService,
     cleanup: DiskImageCleanupService,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     """A rebuild records a new rendition in a transaction the delete has to wait for: the
     delete then sees that row, so its file goes too (and is not left for a sweep)."""

@@ -6,6 +6,7 @@ import logging
 import os
 import time
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.rebuild import rebuild_renditions
 from imageapp.services.renditions import RENDITION_NAME, RenditionService, renditions_of
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
 from tests.images import jpeg_bytes
@@ -35,6 +36,7 @@ from tests.images_metadata import (
     transparent_png,
     webp_with_metadata,
 )
+from tests.stored import read_bytes, stored_paths
 
 
 def finished_image(uploads: UploadService, data: bytes | None = None, owner: str = "s1") -> int:
@@ -64,12 +66,12 @@ def original_path(engine: Engine, image_id: int) -> str:
     return path
 
 
-def files_in(storage: LocalStorage) -> set[str]:
-    return {f"images/{path.name}" for path in storage.images_dir.iterdir()}
+def files_in(storage: Storage) -> set[str]:
+    return stored_paths(storage, "images")
 
 
 def test_finalize_makes_every_preset_in_avif_webp_and_jpeg(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     image_id = finished_image(uploads, jpeg_bytes((2000, 1000)))
     rows = rendition_rows(engine, image_id)
@@ -83,10 +85,9 @@ def test_finalize_makes_every_preset_in_avif_webp_and_jpeg(
     ]
     stem = Path(original_path(engine, image_id)).stem
     for row in rows:
-        path = storage.path_of(row.path)
-        assert path.name.startswith(f"{stem}.{row.preset}.")
-        assert path.stat().st_size == row.size_bytes
-        with Image.open(path) as image:
+        assert row.path.rpartition("/")[2].startswith(f"{stem}.{row.preset}.")
+        assert storage.size_of(row.path) == row.size_bytes
+        with Image.open(BytesIO(read_bytes(storage, row.path))) as image:
             assert image.size == (row.width, row.height)
     assert files_in(storage) == {original_path(engine, image_id)} | {r.path for r in rows}
 
@@ -107,29 +108,29 @@ def test_transparent_images_get_png_instead_of_jpeg(uploads: UploadService, engi
 
 @pytest.mark.parametrize("factory", [jpeg_with_metadata, png_with_metadata, webp_with_metadata])
 def test_no_served_file_carries_metadata_but_icc_survives(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, factory: object
+    uploads: UploadService, engine: Engine, storage: Storage, factory: object
 ) -> None:
     image_id = finished_image(uploads, factory())  # type: ignore[operator]
     served = [original_path(engine, image_id), *(r.path for r in rendition_rows(engine, image_id))]
     assert len(served) == 7
     for relative in served:
-        data = storage.path_of(relative).read_bytes()
+        data = read_bytes(storage, relative)
         assert b"Exif\x00\x00" not in data, relative
         assert has_no_personal_metadata(data), relative
-        with Image.open(storage.path_of(relative)) as image:
+        with Image.open(BytesIO(read_bytes(storage, relative))) as image:
             assert dict(image.getexif()) == {}, relative
             assert image.getexif().get_ifd(GPS_IFD) == {}
             assert image.info.get("icc_profile") == srgb_profile(), relative
 
 
 def test_a_rotated_jpeg_original_keeps_only_its_orientation(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     image_id = finished_image(uploads, jpeg_with_metadata(orientation=6))
-    with Image.open(storage.path_of(original_path(engine, image_id))) as original:
+    with Image.open(BytesIO(read_bytes(storage, original_path(engine, image_id)))) as original:
         assert dict(original.getexif()) == {ORIENTATION: 6}  # no GPS, no maker, no artist
     for row in rendition_rows(engine, image_id):
-        data = storage.path_of(row.path).read_bytes()
+        data = read_bytes(storage, row.path)
         assert b"Exif\x00\x00" not in data
         assert row.height > row.width  # 96 x 64 stored, shown turned a quarter: upright
 
@@ -158,7 +159,7 @@ def test_a_rendering_failure_keeps_the_image(
 
 
 def test_rebuild_skips_done_work_and_redoes_changed_presets(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     first, second = finished_image(uploads), finished_image(uploads, jpeg_bytes(seed=2))
     assert rebuild_renditions(uploads.renditions).rebuilt == 0  # nothing to do
@@ -188,7 +189,7 @@ def test_rebuild_skips_done_work_and_redoes_changed_presets(
 
 
 def test_rebuild_one_preset_and_drop_removed_presets(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     image_id = finished_image(uploads)
     with engine.begin() as connection:  # the web renditions are missing: rows and files
@@ -235,7 +236,7 @@ def test_renditions_of_lists_them_smallest_first(uploads: UploadService, engine:
 
 
 def test_deleting_an_image_removes_its_renditions(
-    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: Storage
 ) -> None:
     kept, deleted = finished_image(uploads), finished_image(uploads, jpeg_bytes(seed=3))
     assert cleanup.delete_image(deleted) is True
@@ -247,8 +248,9 @@ def test_deleting_an_image_removes_its_renditions(
     assert uploads.renditions.generate(deleted) == 0
 
 
+@pytest.mark.local_storage_only  # ages files with os.utime (S3: test_s3_storage.py)
 def test_orphan_rendition_files_are_swept_when_old(
-    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, cleanup: DiskImageCleanupService, engine: Engine, storage: Storage
 ) -> None:
     image_id = finished_image(uploads)
     stem = Path(original_path(engine, image_id)).stem
@@ -260,19 +262,19 @@ def test_orphan_rendition_files_are_swept_when_old(
         os.utime(storage.path_of(row.path), (an_hour_ago, an_hour_ago))
 
     assert cleanup.sweep_orphan_renditions(timedelta(minutes=30)) == 1
-    assert not storage.path_of(orphan).exists()
-    assert storage.path_of(fresh).exists()
-    assert all(storage.path_of(r.path).exists() for r in rendition_rows(engine))
-    assert storage.path_of(original_path(engine, image_id)).exists()
+    assert not storage.exists(orphan)
+    assert storage.exists(fresh)
+    assert all(storage.exists(r.path) for r in rendition_rows(engine))
+    assert storage.exists(original_path(engine, image_id))
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_renditions_of_every_orientation_are_upright(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, orientation: int
+    uploads: UploadService, engine: Engine, storage: Storage, orientation: int
 ) -> None:
     image_id = finished_image(uploads, oriented_jpeg(orientation, (240, 120)))
     for row in rendition_rows(engine, image_id):
-        with Image.open(storage.path_of(row.path)) as image:
+        with Image.open(BytesIO(read_bytes(storage, row.path))) as image:
             picture = image.convert("RGB")
         assert picture.width > picture.height
         top_left = picture.getpixel((1, 1))

@@ -27,13 +27,14 @@ from imageapp.services.galleries import GalleryService
 from imageapp.services.housekeeping import clean_up
 from imageapp.services.library import LibraryFilter, list_images
 from imageapp.services.media import active_image_file, active_rendition_file
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import IMAGES, Storage
 from imageapp.services.thumbnails import list_pictures
 from imageapp.services.trash import TrashService
 from imageapp.services.uploads import UploadService
 from imageapp.services.usecases.library import show_image
 from tests.factories import finished_image
 from tests.images import jpeg_bytes
+from tests.stored import stored_paths
 
 
 @pytest.fixture
@@ -73,8 +74,8 @@ def files_of(engine: Engine, image_id: int) -> set[str]:
     return {original, *renditions} if original else set(renditions)
 
 
-def on_disk(storage: LocalStorage) -> set[str]:
-    return {f"images/{path.name}" for path in storage.images_dir.iterdir()}
+def on_disk(storage: Storage) -> set[str]:
+    return stored_paths(storage, IMAGES)
 
 
 def rows(engine: Engine, table: Any) -> int:
@@ -89,7 +90,7 @@ def test_deleted_images_leave_everything_and_come_back_in_their_place(
     uploads: UploadService,
     alice: CurrentUser,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     store = alice.store_id
     a, b, c, d = (finished_image(uploads, alice, seed) for seed in range(4))
@@ -162,7 +163,7 @@ def test_delete_forever_removes_rows_and_files(
     uploads: UploadService,
     alice: CurrentUser,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     store = alice.store_id
     kept, gone = finished_image(uploads, alice, 1), finished_image(uploads, alice, 2)
@@ -219,7 +220,7 @@ def test_cleanup_temp_empties_the_trash_after_trash_days(
     uploads: UploadService,
     alice: CurrentUser,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
     cleanup: DiskImageCleanupService,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -309,7 +310,7 @@ def test_a_restore_just_before_delete_forever_wins(
     alice: CurrentUser,
     settings: Settings,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     store = alice.store_id
     image = finished_image(uploads, alice, 1)
@@ -338,7 +339,7 @@ def test_racing_a_delete_forever_ends_in_one_whole_state(
     alice: CurrentUser,
     settings: Settings,
     engine: Engine,
-    storage: LocalStorage,
+    storage: Storage,
 ) -> None:
     """Two processes at once on the same trashed images, several rounds: each image ends
     either restored with all its files, or gone with all its files; never in between."""

@@ -15,7 +15,7 @@ from imageapp.models import Image as ImageRow
 from imageapp.models import Rendition
 from imageapp.services.codecs import READABLE_FORMATS
 from imageapp.services.heif_metadata import metadata_edits
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import metadata, pending_upload
 from tests.images import mpo_bytes
@@ -33,6 +33,10 @@ LOSSLESS = {"png", "png-rgba", "webp-lossless"}
 # Largest difference of a quadrant's mean colour (0-255) allowed for lossy copies; the
 # quadrants' colours lie at least 160 apart in some channel.
 TOLERANCE = 30
+
+# Pixels and formats, not where they are kept: the local disk only (the bucket's own
+# uploads, privacy and renditions tests cover storing them there).
+pytestmark = pytest.mark.local_storage_only
 
 
 def as_browsers_show(path: Path) -> Image.Image:
@@ -82,7 +86,15 @@ def assert_no_personal_metadata(path: Path) -> None:
         assert set(image.getexif()) <= kept
 
 
-def served_files(engine: Engine, storage: LocalStorage, image_id: int) -> dict[str, Path]:
+def pending_path(uploads: UploadService, token: str) -> Path:
+    """The pending file on the local disk (these tests run there only)."""
+    relative, _mime_type = uploads.pending_file(token=token, owner="session-1")
+    path = uploads.storage.local_path(relative)
+    assert path is not None
+    return path
+
+
+def served_files(engine: Engine, storage: Storage, image_id: int) -> dict[str, Path]:
     """The stored original and every rendition of the image, by what they are."""
     with engine.connect() as connection:
         original = connection.scalar(sa.select(ImageRow.file_path).where(ImageRow.id == image_id))
@@ -100,12 +112,12 @@ def served_files(engine: Engine, storage: LocalStorage, image_id: int) -> dict[s
 @pytest.mark.parametrize("orientation", range(1, 9))
 @pytest.mark.parametrize("kind", list(ORIENTED_FORMATS))
 def test_every_served_copy_shows_upright(
-    uploads: UploadService, engine: Engine, storage: LocalStorage, kind: str, orientation: int
+    uploads: UploadService, engine: Engine, storage: Storage, kind: str, orientation: int
 ) -> None:
     reference = upright_quadrants(SIZE, "RGBA" if kind == "png-rgba" else "RGB").convert("RGBA")
     pending = pending_upload(uploads, data=oriented_file(kind, orientation, SIZE))
     assert (pending.width, pending.height) == SIZE  # the size people see, not as stored
-    preview, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    preview = pending_path(uploads, pending.upload_token)
     assert_shows(preview, reference, (kind, orientation, "preview"))
     if kind in LOSSLESS:  # turned without loss: every pixel exactly the reference's
         assert as_browsers_show(preview).tobytes() == reference.tobytes()
@@ -127,7 +139,7 @@ def test_the_kept_metadata_loses_only_the_orientation(
     kept, less the orientation (else a browser that applies it would turn it twice)."""
     monkeypatch.setattr(uploads.settings, "keep_original_metadata", True)
     pending = pending_upload(uploads, data=oriented_file("webp", 6, SIZE))
-    preview, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    preview = pending_path(uploads, pending.upload_token)
     assert_shows(preview, upright_quadrants(SIZE).convert("RGBA"), "kept metadata")
     with Image.open(preview) as image:
         exif = image.getexif()
@@ -136,7 +148,7 @@ def test_the_kept_metadata_loses_only_the_orientation(
 
 
 def test_a_multi_picture_jpeg_is_accepted_as_its_first_picture(
-    uploads: UploadService, engine: Engine, storage: LocalStorage
+    uploads: UploadService, engine: Engine, storage: Storage
 ) -> None:
     """A phone's MPO (the photo, then a depth map), held upright: EXIF orientation 6."""
     data = mpo_bytes((96, 64), exif=private_exif(6).tobytes())
@@ -146,7 +158,7 @@ def test_a_multi_picture_jpeg_is_accepted_as_its_first_picture(
 
     pending = pending_upload(uploads, data=data)
     assert (pending.mime_type, pending.width, pending.height) == ("image/jpeg", 64, 96)
-    preview, _mime_type = uploads.pending_file(token=pending.upload_token, owner="session-1")
+    preview = pending_path(uploads, pending.upload_token)
     stored = preview.read_bytes()
     assert b"MPF\x00" not in stored  # the picture index went with the second picture
     assert_no_personal_metadata(preview)

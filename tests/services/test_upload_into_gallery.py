@@ -18,10 +18,11 @@ from imageapp.models import Gallery, GalleryImage, Image, ImageTag, Rendition, T
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.errors import GalleryUnavailable
 from imageapp.services.galleries import GalleryService
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import PendingUpload, UploadService
 from tests.factories import metadata
 from tests.images import jpeg_bytes
+from tests.stored import image_names
 from tests.support.races import on_first_write
 
 WRITES = ("image", "image_tag", "tag", "gallery", "gallery_image")
@@ -66,7 +67,7 @@ def count(engine: Engine, table: type[Any]) -> int:
 
 def assert_untouched(
     uploads: UploadService,
-    storage: LocalStorage,
+    storage: Storage,
     engine: Engine,
     user: CurrentUser,
     pending: PendingUpload,
@@ -75,14 +76,14 @@ def assert_untouched(
     """Still pending, as it was: same row, temp file, no original, no tags, no placements."""
     assert uploads.get_pending(token=pending.upload_token, owner=user.upload_owner) == pending
     assert row_of(engine, pending.image_id) == before
-    assert storage.path_of(pending.temp_path).is_file()
-    assert list(storage.images_dir.iterdir()) == []
+    assert storage.exists(pending.temp_path)
+    assert image_names(storage) == []
     for table in (ImageTag, Tag, GalleryImage, Rendition):
         assert count(engine, table) == 0, table
 
 
 def test_a_gallery_deleted_before_complete_is_a_field_error_and_nothing_changes(
-    uploads: UploadService, storage: LocalStorage, engine: Engine, alice: CurrentUser
+    uploads: UploadService, storage: Storage, engine: Engine, alice: CurrentUser
 ) -> None:
     galleries = GalleryService(engine)
     summer = galleries.create(store_id=alice.store_id, title="Summer")
@@ -99,7 +100,7 @@ def test_a_gallery_deleted_before_complete_is_a_field_error_and_nothing_changes(
 
 
 def test_a_delete_committed_while_finalize_runs_either_wins_or_waits(
-    uploads: UploadService, storage: LocalStorage, engine: Engine, alice: CurrentUser
+    uploads: UploadService, storage: Storage, engine: Engine, alice: CurrentUser
 ) -> None:
     """Another connection has deleted the gallery but not committed yet (it holds the row's
     lock), so finalize still sees the gallery when it starts; the delete commits once finalize

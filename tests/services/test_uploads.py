@@ -12,17 +12,18 @@ from sqlalchemy.engine import Engine
 
 from imageapp.models import Image, ImageStatus, ImageTag, Tag
 from imageapp.services.errors import MetadataInvalid, UploadNotFound, UploadRejected
-from imageapp.services.storage import LocalStorage
+from imageapp.services.storage import Storage
 from imageapp.services.uploads import UploadService
 from tests.factories import a_store, metadata, pending_upload
 from tests.images import HTML, IMAGE_FACTORIES, SVG, jpeg_bytes, png_claiming, truncated_jpeg
+from tests.stored import image_names, temp_names
 
 
-def stored_files(storage: LocalStorage) -> dict[str, list[str]]:
+def stored_files(storage: Storage) -> dict[str, list[str]]:
     """Pending files and permanent originals (their renditions, ``<uuid>.<preset>...``, aside)."""
     return {
-        "temp": sorted(p.name for p in storage.temp_dir.iterdir()),
-        "images": sorted(p.name for p in storage.images_dir.iterdir() if p.name.count(".") == 1),
+        "temp": temp_names(storage),
+        "images": [name for name in image_names(storage) if name.count(".") == 1],
     }
 
 
@@ -43,14 +44,14 @@ def row_count(engine: Engine) -> int:
     ],
 )
 def test_create_pending_keeps_a_validated_file(
-    uploads: UploadService, storage: LocalStorage, mime_type: str, extension: str
+    uploads: UploadService, storage: Storage, mime_type: str, extension: str
 ) -> None:
     pending = pending_upload(uploads, data=IMAGE_FACTORIES[mime_type]((30, 20)))
     assert pending.mime_type == mime_type
     assert (pending.width, pending.height) == (30, 20)
     assert pending.temp_path.startswith("temp/")
     assert pending.temp_path.endswith(f".{extension}")
-    assert storage.path_of(pending.temp_path).is_file()
+    assert storage.exists(pending.temp_path)
     assert uploads.get_pending(token=pending.upload_token, owner="session-1") == pending
 
 
@@ -73,7 +74,7 @@ def test_client_name_is_not_trusted_for_the_extension(uploads: UploadService) ->
     ],
 )
 def test_refused_uploads_leave_nothing(
-    uploads: UploadService, storage: LocalStorage, engine: Engine, payload: bytes, code: str
+    uploads: UploadService, storage: Storage, engine: Engine, payload: bytes, code: str
 ) -> None:
     with pytest.raises(UploadRejected) as err:
         pending_upload(uploads, data=payload, filename="x.jpg")
@@ -96,7 +97,7 @@ class CountingStream(BytesIO):
 
 
 def test_oversize_is_refused_while_streaming(
-    uploads: UploadService, storage: LocalStorage, monkeypatch: pytest.MonkeyPatch
+    uploads: UploadService, storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(uploads.settings, "max_upload_bytes", 2 * 1024 * 1024)
     body = CountingStream(jpeg_bytes() + b"\0" * (20 * 1024 * 1024))
@@ -111,7 +112,7 @@ def test_oversize_is_refused_while_streaming(
 
 
 def test_finalize_moves_the_file_and_activates(
-    uploads: UploadService, storage: LocalStorage, engine: Engine
+    uploads: UploadService, storage: Storage, engine: Engine
 ) -> None:
     pending = pending_upload(uploads)
     image_id = uploads.finalize(
@@ -132,7 +133,7 @@ def test_finalize_moves_the_file_and_activates(
     assert row["temp_path"] is None
     assert row["slug"] == "sunset-at-sea"
     assert tags == ["beach", "sea", "sunset"]
-    assert storage.path_of(row["file_path"]).is_file()
+    assert storage.exists(row["file_path"])
     assert stored_files(storage)["temp"] == []
     with pytest.raises(UploadNotFound):
         uploads.get_pending(token=pending.upload_token, owner="session-1")
@@ -147,7 +148,7 @@ def test_double_finalize_returns_the_same_image(uploads: UploadService, engine: 
 
 
 def test_another_owner_cannot_see_finish_or_cancel(
-    uploads: UploadService, storage: LocalStorage
+    uploads: UploadService, storage: Storage
 ) -> None:
     pending = pending_upload(uploads, owner="alice")
     for action in (
@@ -159,12 +160,10 @@ def test_another_owner_cannot_see_finish_or_cancel(
         with pytest.raises(UploadNotFound):
             action()
     assert uploads.get_pending(token=pending.upload_token, owner="alice") == pending
-    assert storage.path_of(pending.temp_path).is_file()
+    assert storage.exists(pending.temp_path)
 
 
-def test_metadata_error_keeps_the_upload_pending(
-    uploads: UploadService, storage: LocalStorage
-) -> None:
+def test_metadata_error_keeps_the_upload_pending(uploads: UploadService, storage: Storage) -> None:
     pending = pending_upload(uploads)
     other = pending_upload(uploads, data=jpeg_bytes(seed=2))  # not a duplicate of the first
     uploads.finalize(token=other.upload_token, owner="session-1", metadata=metadata(slug="taken"))
@@ -174,7 +173,7 @@ def test_metadata_error_keeps_the_upload_pending(
         )
     assert "already used" in err.value.errors["slug"]
     assert uploads.get_pending(token=pending.upload_token, owner="session-1") == pending
-    assert storage.path_of(pending.temp_path).is_file()
+    assert storage.exists(pending.temp_path)
     assert len(stored_files(storage)["images"]) == 1  # no half-promoted copy left behind
 
 
@@ -195,7 +194,7 @@ def test_generated_slugs_get_a_number_when_taken(uploads: UploadService, engine:
 
 
 def test_cancel_removes_row_and_file(
-    uploads: UploadService, storage: LocalStorage, engine: Engine
+    uploads: UploadService, storage: Storage, engine: Engine
 ) -> None:
     pending = pending_upload(uploads)
     uploads.cancel(token=pending.upload_token, owner="session-1")

@@ -23,8 +23,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -46,21 +47,37 @@ STARTUP_TIMEOUT_S = 120.0
 LOG_LINE = re.compile(r"^\[(?P<level>[A-Z]+)\] (?P<pid>\d+) (?P<logger>[\w.]+): (?P<message>.*)$")
 
 
-def copy_built_frontend(built_web_dir: Path, web_dir: Path, old_port: int, new_port: int) -> None:
-    """The compiled UI (and the backend's markers) of ``built_web_dir``, for another port."""
+def copy_built_frontend(
+    built_web_dir: Path, web_dir: Path, old_port: int, new_port: int, public_url: str = ""
+) -> None:
+    """The compiled UI (and the backend's markers) of ``built_web_dir``, for another port, or
+    for ``public_url`` (what a build with IMAGEAPP_PUBLIC_URL set bakes in: wss under https)."""
     shutil.copytree(built_web_dir / "backend", web_dir / "backend")
     client = web_dir / "build" / "client"
     shutil.copytree(built_web_dir / "build" / "client", client)
     rewritten = 0
     for env_module in (client / "assets").glob("reflex-env-*.js"):
         text = env_module.read_text(encoding="utf-8")
-        text, count = re.subn(rf"//localhost:{old_port}/", f"//localhost:{new_port}/", text)
+        text, count = re.subn(
+            rf"\b(https?|wss?)://localhost:{old_port}/",
+            lambda found: _backend_address(found[1], new_port, public_url),
+            text,
+        )
         env_module.write_text(text, encoding="utf-8")
         precompressed = env_module.with_name(env_module.name + ".gz")
         if precompressed.exists():
             precompressed.write_bytes(gzip.compress(text.encode("utf-8")))
         rewritten += count
     assert rewritten, f"no backend address localhost:{old_port} found in the built UI"
+
+
+def _backend_address(scheme: str, port: int, public_url: str) -> str:
+    if not public_url:
+        return f"{scheme}://localhost:{port}/"
+    public = urlsplit(public_url)
+    secure = {"http": "https", "ws": "wss"}
+    scheme = secure.get(scheme, scheme) if public.scheme == "https" else scheme
+    return f"{scheme}://{public.netloc}/"
 
 
 @dataclasses.dataclass
@@ -139,14 +156,19 @@ def fresh_postgres_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def scaled_server(shared: ProdServer, workdir: Path) -> Iterator[ScaledServer]:
-    """Start it all; stop it all (every process of it) afterwards."""
+def scaled_server(
+    shared: ProdServer, workdir: Path, settings: Mapping[str, str] | None = None
+) -> Iterator[ScaledServer]:
+    """Start it all; stop it all (every process of it) afterwards. ``settings``: more
+    IMAGEAPP_ variables (an IMAGEAPP_PUBLIC_URL also goes into the copied UI)."""
     redis_url = require_redis()
+    settings = dict(settings or {})
     with fresh_postgres_database() as database_url:
         marker = uuid.uuid4().hex
         port = free_port()
-        copy_built_frontend(PROJECT_ROOT / ".web", workdir / "web", shared.port, port)
-        env = _environment(workdir, database_url, redis_url, marker)
+        public_url = settings.get("IMAGEAPP_PUBLIC_URL", "")
+        copy_built_frontend(PROJECT_ROOT / ".web", workdir / "web", shared.port, port, public_url)
+        env = _environment(workdir, database_url, redis_url, marker) | settings
         web_log, worker_log = workdir / "web.log", workdir / "worker.log"
         git_before = git_status()
         with web_log.open("wb") as log:

@@ -50,3 +50,74 @@ def test_a_configured_secret_key_wins(tmp_path: Path) -> None:
     key_file = tmp_path / "secret_key"
     assert Settings(secret_key="given", secret_key_file=key_file).resolved_secret_key() == "given"
     assert not key_file.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("", ""),
+        ("https://Photos.Example.com/", "https://photos.example.com"),
+        ("https://photos.example.com:443", "https://photos.example.com"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+    ],
+)
+def test_the_public_url_is_kept_as_an_origin(given: str, kept: str) -> None:
+    assert Settings(public_url=given).public_url == kept
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("photos.example.com", "must start with https://"),
+        ("ftp://photos.example.com", "must start with https://"),
+        ("https://photos.example.com/app", "no path"),
+        ("https://photos.example.com/?x=1", "no path"),
+        ("https://me@photos.example.com", "no path, query or user"),
+        ("https://photos.example.com:99999", "port"),
+    ],
+)
+def test_a_public_url_that_is_not_an_origin_is_refused(given: str, problem: str) -> None:
+    with pytest.raises(ValueError, match="IMAGEAPP_PUBLIC_URL") as refused:
+        Settings(public_url=given)
+    assert problem in str(refused.value)
+
+
+def test_trusted_proxies_are_checked_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAGEAPP_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    assert Settings().trusted_proxies == "127.0.0.1, 10.0.0.0/8"
+    monkeypatch.setenv("IMAGEAPP_TRUSTED_PROXIES", "127.0.0.1, nginx")
+    with pytest.raises(ValueError, match="'nginx' is not an IP address"):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("public_url", "asked", "secure"),
+    [
+        ("https://photos.example.com", False, True),
+        ("http://photos.example.com", False, False),
+        ("", False, False),
+        ("", True, True),
+    ],
+)
+def test_secure_cookies_under_https(public_url: str, asked: bool, secure: bool) -> None:
+    settings = Settings(public_url=public_url, session_cookie_secure=asked)
+    assert settings.secure_cookies is secure
+
+
+@pytest.mark.parametrize("url", ["s3://photos", "s3://photos/library/2026", "s3://a.b-c"])
+def test_storage_url_takes_a_bucket_and_prefix(url: str) -> None:
+    assert Settings(storage_url=url).storage_url == url
+
+
+@pytest.mark.parametrize("url", ["photos", "s3://", "http://photos", "s3://UPPER", "file:///x"])
+def test_storage_url_refuses_anything_else(url: str) -> None:
+    with pytest.raises(ValueError, match="IMAGEAPP_STORAGE_URL must be s3://BUCKET"):
+        Settings(storage_url=url)
+
+
+def test_the_bucket_address_splits_bucket_and_prefix() -> None:
+    from imageapp.services.s3_storage import BucketAddress
+
+    assert BucketAddress.parse("s3://photos") == BucketAddress("photos", "")
+    assert BucketAddress.parse("s3://photos/a/b/") == BucketAddress("photos", "a/b/")

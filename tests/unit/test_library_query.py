@@ -21,6 +21,8 @@ from imageapp.services.metadata import TAG_MAX
         ({"gallery": "9" * 19}, LibraryQuery()),
         ({"page": "0"}, LibraryQuery()),
         ({"page": "3", "select": "all"}, LibraryQuery(page=3)),
+        ({"sort": "taken"}, LibraryQuery(sort="taken")),
+        ({"sort": "random"}, LibraryQuery()),
     ],
 )
 def test_a_query_from_the_url_is_made_safe(params: dict[str, str], query: LibraryQuery) -> None:
@@ -57,3 +59,12 @@ def test_a_query_round_trips_through_the_url() -> None:
 def test_the_api_gets_a_validation_error_for_bad_values(params: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         LibraryQuery.model_validate(params)
+
+
+def test_the_sort_by_date_taken_is_kept_in_every_link() -> None:
+    query = LibraryQuery(sort="taken", tag="boats")
+    assert query.params(page=2) == {"tag": "boats", "sort": "taken", "page": "2"}
+    assert LibraryQuery().params() == {}  # the default order is not spelled out
+    assert not LibraryQuery(sort="taken").filtered  # an order, not a filter
+    with pytest.raises(ValidationError):
+        LibraryQuery.model_validate({"sort": "random"})  # the API: a bad value is a 422

@@ -52,6 +52,7 @@ def browse_library(
             filters=query.filters(),
             page=query.page,
             page_size=page_size,
+            sort=query.sort,
         )
     pictures = listed_pictures(engine, listing.items, preset=preset)
     return LibraryResult(query=query, listing=listing, pictures=pictures, galleries=found)
