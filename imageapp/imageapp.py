@@ -24,6 +24,8 @@ from imageapp.pages.library import TITLE as LIBRARY_TITLE
 from imageapp.pages.library import library_page
 from imageapp.pages.tokens import TITLE as TOKENS_TITLE
 from imageapp.pages.tokens import tokens_page
+from imageapp.pages.trash import TITLE as TRASH_TITLE
+from imageapp.pages.trash import trash_page
 from imageapp.pages.upload import TITLE as UPLOAD_TITLE
 from imageapp.pages.upload import upload_page
 from imageapp.proxies import TrustedProxies
@@ -40,6 +42,7 @@ from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
 from imageapp.state.share_links import ShareLinksState
 from imageapp.state.tokens import TokensState
+from imageapp.state.trash import TrashState
 from imageapp.state.upload import UploadState
 
 app = rx.App(
@@ -99,3 +102,4 @@ add_member_page(
     gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery, ShareLinksState.load_links
 )
 add_member_page(tokens_page, urls.TOKENS, TOKENS_TITLE, TokensState.load_page)
+add_member_page(trash_page, urls.TRASH, TRASH_TITLE, TrashState.load_page)

@@ -106,6 +106,15 @@ class Image(SQLModel, table=True):
     )
     # SHA-256 (hex) of the bytes as uploaded, before any metadata was stripped: finds duplicates.
     sha256: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
+    # In the trash since (NULL: not trashed) and by whom: a trashed image keeps its row, tags,
+    # gallery places and files, but no page, listing or URL shows it (services/scoping.py).
+    trashed_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime, nullable=True, index=True)
+    )
+    trashed_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
     # Step-2 values a person typed that were refused, kept so the form can show them again.
     metadata_draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     # Camera facts read at step 1 before the metadata strip (services/camera_facts.py): the

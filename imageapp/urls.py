@@ -17,6 +17,7 @@ IMAGE = "/images/[image_id]"
 GALLERIES = "/galleries"
 GALLERY = "/galleries/[gallery_id]"
 TOKENS = "/tokens"
+TRASH = "/trash"
 
 # -- the no-JS pages and the forms they post to ---------------------------------------------------
 NOJS = "/nojs"
@@ -29,6 +30,9 @@ PENDING_PREVIEW = "/nojs/images/upload/preview"
 NOJS_BULK = "/nojs/images/bulk"
 NOJS_BULK_DELETE = "/nojs/images/bulk/delete"
 NOJS_GALLERIES = "/nojs/galleries"
+NOJS_TRASH = "/nojs/trash"
+NOJS_TRASH_RESTORE = "/nojs/trash/restore"
+NOJS_TRASH_DELETE = "/nojs/trash/delete"
 NOJS_STATIC = "/nojs/static"
 LOGIN = "/nojs/login"
 LOGOUT = "/nojs/logout"
@@ -95,6 +99,16 @@ def media_file(image_id: int | str, file_name: str) -> str:
     return f"{MEDIA}/{image_id}/{file_name}"
 
 
+def nojs_trash(page: int = 1) -> str:
+    """The no-JS trash (on ``page``)."""
+    return f"{NOJS_TRASH}?page={page}" if page > 1 else NOJS_TRASH
+
+
+def trash_thumbnail(image_id: int | str) -> str:
+    """A trashed image's thumbnail, for the trash pages only (members of its store)."""
+    return f"{NOJS_TRASH}/{image_id}/thumbnail"
+
+
 # Not a rendition name (those have no hyphen): a JPEG of an original browsers cannot show.
 MEDIA_PREVIEW_NAME = "original-preview.jpg"
 
@@ -121,6 +135,8 @@ def nojs_counterpart(path: str) -> str:
         return NOJS_UPLOAD
     if parts == ["tokens"]:
         return NOJS_TOKENS
+    if parts == ["trash"]:
+        return NOJS_TRASH
     one_of = len(parts) == 2 and parts[1].isdigit()
     if parts[:1] == ["galleries"]:
         return nojs_gallery(parts[1]) if one_of else NOJS_GALLERIES

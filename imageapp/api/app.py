@@ -15,7 +15,13 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imageapp.api import routes_galleries, routes_images, routes_share_links, routes_uploads
+from imageapp.api import (
+    routes_galleries,
+    routes_images,
+    routes_share_links,
+    routes_trash,
+    routes_uploads,
+)
 from imageapp.api.errors import ErrorBody, ErrorItem, error_response, install_error_handlers
 
 PREFIX = "/api/v1"
@@ -147,6 +153,7 @@ def create_api_app() -> FastAPI:
     app.include_router(routes_images.router)
     app.include_router(routes_galleries.router)
     app.include_router(routes_share_links.router)
+    app.include_router(routes_trash.router)
     app.mount(ASSETS, StaticFiles(directory=SWAGGER_DIR), name="swagger-assets")
     install_error_handlers(app)
 

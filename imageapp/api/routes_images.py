@@ -120,12 +120,15 @@ def patch_image(
     "/{image_id}",
     status_code=204,
     summary="Delete an image",
-    description="Deletes the image, its files and renditions, exactly as the two UIs do "
-    "(no trash yet: issue 17 brings one).",
+    description="Moves the image to the trash, exactly as the two UIs' delete does: gone from "
+    "every listing, link and media URL at once; `POST /trash/restore` puts it back until the "
+    "trash is emptied (IMAGEAPP_TRASH_DAYS).",
 )
 async def delete_image(image_id: PathId, bulk: BulkDep, user: WriterDep) -> Response:
     outcome = await run_in_threadpool(
-        lambda: bulk_actions.delete_images(bulk, store_id=user.user.store_id, raw_ids=[image_id])
+        lambda: bulk_actions.delete_images(
+            bulk, store_id=user.user.store_id, raw_ids=[image_id], user_id=user.user.id
+        )
     )
     if not outcome.done:
         raise not_found(IMAGE_GONE)

@@ -26,6 +26,7 @@ from imageapp.fallback import (
     routes_share,
     routes_share_admin,
     routes_tokens,
+    routes_trash,
     routes_upload,
 )
 from imageapp.fallback.auth import LoginRequired, login_url
@@ -77,6 +78,7 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
+    app.include_router(routes_trash.router)
     app.include_router(routes_accounts.router)
     app.include_router(routes_tokens.router)
     app.include_router(routes_share.router)

@@ -12,10 +12,17 @@ from starlette.responses import RedirectResponse, Response
 from imageapp import urls
 from imageapp.config import Settings
 from imageapp.fallback.auth import UserDep, ViewerDep
-from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
+from imageapp.fallback.deps import (
+    EngineDep,
+    GalleriesDep,
+    PathId,
+    SettingsDep,
+    TrashDep,
+    UploadsDep,
+)
 from imageapp.fallback.pages import error_page, render
 from imageapp.fallback.routes_share_admin import share_context
-from imageapp.fallback.session import pop_form_state, pop_selection
+from imageapp.fallback.session import pop_form_state, pop_selection, pop_undo
 from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.camera_facts import camera_facts_line
@@ -48,9 +55,11 @@ def image_list(
     engine: EngineDep,
     settings: SettingsDep,
     galleries: GalleriesDep,
+    trash: TrashDep,
     user: UserDep,
 ) -> Response:
-    """The library, filtered; a form of checkboxes around it for the bulk actions."""
+    """The library, filtered; a form of checkboxes around it for the bulk actions (and, right
+    after a delete, the "Undo" of it)."""
     query = LibraryQuery.from_params(request.query_params)
     found = browse_library(
         engine, galleries, store_id=user.store_id, query=query, page_size=settings.page_size
@@ -59,6 +68,8 @@ def image_list(
     select_all = request.query_params.get("select") == "all"
     kept = pop_selection(request)
     values, errors = pop_form_state(request)
+    undo_at = pop_undo(request)
+    undo = trash.trashed_together(store_id=user.store_id, at=undo_at) if undo_at else []
     return render(
         request,
         "image_list.html",
@@ -69,6 +80,7 @@ def image_list(
         selected=set(shown) if select_all else kept,
         values=values,
         errors=errors,
+        undo_ids=undo,
     )
 
 

@@ -9,9 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from imageapp.models import Image, utcnow
-from imageapp.services.library import LISTED_STATUSES
 from imageapp.services.metadata import ImageMetadata
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library, in_store
 from imageapp.services.tags import set_image_tags
 from imageapp.services.uploads import _slug_clash
 
@@ -25,8 +24,7 @@ def update_image_metadata(
         with engine.begin() as connection:
             own = (
                 col(Image.id) == image_id,
-                in_store(store_id),
-                col(Image.status).in_(LISTED_STATUSES),
+                in_library(store_id),  # finished, not in the trash
             )
             values: dict[str, object] = {
                 "title": metadata.title,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag
 from imageapp.services.camera_facts import NO_FACTS, CameraFacts
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ def _conditions(store_id: int, filters: LibraryFilter) -> list[sa.ColumnElement[
         if filters.status == "all"
         else [filters.status]
     )
-    conditions = [col(Image.status).in_(statuses), in_store(store_id)]
+    conditions = [in_library(store_id, statuses)]
     if filters.tag:
         conditions.append(
             col(Image.id).in_(
@@ -152,7 +152,8 @@ def list_images(
 
 
 def get_active_image(session: Session, image_id: int, *, store_id: int) -> ImageSummary | None:
-    """One active image of the store with its tags, or None (also for another store's)."""
+    """One active image of the store with its tags, or None (also for another store's, and
+    for one in the trash)."""
     return get_image(session, image_id, store_id=store_id, statuses=(ImageStatus.ACTIVE.value,))
 
 
@@ -162,10 +163,15 @@ LISTED_STATUSES = (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value)
 def get_image(
     session: Session, image_id: int, *, store_id: int, statuses: tuple[str, ...] = LISTED_STATUSES
 ) -> ImageSummary | None:
-    """One image of the store in one of ``statuses`` (never pending), with its tags; None
-    for anything else, another store's image included."""
+    """One image of the store in one of ``statuses`` (never pending) and not in the trash,
+    with its tags; None for anything else, another store's image included."""
     image = session.get(Image, image_id)
-    if image is None or image.status not in statuses or image.store_id != store_id:
+    if (
+        image is None
+        or image.status not in statuses
+        or image.trashed_at is not None
+        or image.store_id != store_id
+    ):
         return None
     return summarize(image, tags_of(session, [image_id]).get(image_id, ()))
 

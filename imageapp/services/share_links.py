@@ -22,7 +22,7 @@ from imageapp.services import accounts
 from imageapp.services.accounts import _token_hash
 from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.library import ImageSummary, LibraryFilter, get_active_image, list_images
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library
 
 TOKEN_BYTES = 32
 PASSWORD_MAX = 1024
@@ -133,8 +133,7 @@ class ShareLinkService:
             found = connection.scalar(
                 sa.select(col(Image.id)).where(
                     col(Image.id) == image_id,
-                    in_store(store_id),
-                    col(Image.status) != ImageStatus.PENDING.value,
+                    in_library(store_id),  # finished, not in the trash
                 )
             )
         return found is not None

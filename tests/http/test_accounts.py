@@ -82,6 +82,12 @@ ANONYMOUS = {
     ("PUT", "/api/v1/galleries/{gallery_id}/images"): 401,
     ("POST", "/api/v1/galleries/{gallery_id}/share-links"): 401,
     ("POST", "/api/v1/images/{image_id}/share-links"): 401,
+    ("GET", "/api/v1/trash"): 401,
+    ("POST", "/api/v1/trash/restore"): 401,
+    ("GET", "/nojs/trash"): "login",
+    ("GET", "/nojs/trash/{image_id}/thumbnail"): "login",
+    ("POST", "/nojs/trash/restore"): "login",
+    ("POST", "/nojs/trash/delete"): "login",
 }
 
 

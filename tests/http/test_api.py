@@ -112,10 +112,30 @@ def test_full_upload_through_the_api(writer: httpx.Client, app_settings: Setting
     # The token is spent: the upload is an image now.
     assert writer.get(pending["preview_url"].removeprefix("/api/v1")).status_code == 404
 
+    # DELETE moves it to the trash: gone from the API and its media, back with a restore.
     assert writer.delete(f"/images/{image['id']}").status_code == 204
     assert writer.get(f"/images/{image['id']}").status_code == 404
     assert writer.delete(f"/images/{image['id']}").status_code == 404
-    assert image_rows(app_settings) == []
+    assert writer.get("/images").json()["total"] == 0
+    assert writer.get(f"/galleries/{gallery['id']}").json()["image_ids"] == []
+    media_url = str(writer.base_url).removesuffix("/api/v1/") + web["url"]
+    bearer = {"Authorization": writer.headers["authorization"]}
+    assert httpx.get(media_url, headers=bearer).status_code == 404
+    trash = writer.get("/trash").json()
+    assert [item["id"] for item in trash["items"]] == [image["id"]]
+    assert trash["items"][0]["trashed_by"]  # the token's owner, by email
+    assert "30 days" in trash["keeps"]
+    [row] = image_rows(app_settings)
+    assert row.trashed_at is not None
+    restored = writer.post("/trash/restore", json={"image_ids": [image["id"], 999999]})
+    assert restored.status_code == 200
+    assert restored.json() == {"restored": [image["id"]], "message": "1 image restored."}
+    assert writer.get(f"/images/{image['id']}").json()["title"] == image["title"]
+    assert writer.get(f"/galleries/{gallery['id']}").json()["image_ids"] == [image["id"]]
+    assert httpx.get(media_url, headers=bearer).status_code == 200
+    again = writer.post("/trash/restore", json={"image_ids": [image["id"]]})
+    assert again.json()["restored"] == []
+    assert writer.post("/trash/restore", json={"image_ids": []}).status_code == 422
 
 
 def test_cancel_a_pending_upload(writer: httpx.Client, app_settings: Settings) -> None:
@@ -367,6 +387,7 @@ def test_read_token_reads_but_cannot_write(reader: httpx.Client, writer: httpx.C
     assert reader.get(f"/images/{image['id']}").status_code == 200
     assert reader.get("/galleries").status_code == 200
     assert reader.get(f"/galleries/{gallery['id']}").status_code == 200
+    assert reader.get("/trash").status_code == 200
     attempts = [
         reader.post("/uploads", files={"image_file": ("p.jpg", jpeg_bytes(), "image/jpeg")}),
         reader.patch(f"/images/{image['id']}", json={"title": "x"}),
@@ -376,6 +397,7 @@ def test_read_token_reads_but_cannot_write(reader: httpx.Client, writer: httpx.C
         reader.put(f"/galleries/{gallery['id']}/images", json={"image_ids": []}),
         reader.delete(f"/galleries/{gallery['id']}"),
         reader.delete("/uploads/whatever"),
+        reader.post("/trash/restore", json={"image_ids": [image["id"]]}),
     ]
     for response in attempts:
         assert response.status_code == 403, response.request.url

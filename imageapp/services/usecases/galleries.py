@@ -16,7 +16,7 @@ from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.galleries import GalleryNotFound, GalleryService, GallerySummary
 from imageapp.services.gallery_moves import position_after_steps, position_next_to
 from imageapp.services.ids import parse_id
-from imageapp.services.wording import count_label
+from imageapp.services.wording import GALLERY_DELETE_IS_FINAL, count_label
 
 GALLERY_FIELDS = ("title", "slug", "description")  # the gallery form's fields, in its order
 GONE = "That gallery is not there any more."
@@ -100,6 +100,11 @@ def delete_question(title: str, image_count: int) -> str:
 
 
 def what_stays(image_count: int) -> str:
+    """What deleting a gallery leaves, and that the deletion is final (no trash for it)."""
+    return f"{_images_stay(image_count)} {GALLERY_DELETE_IS_FINAL}"
+
+
+def _images_stay(image_count: int) -> str:
     """What deleting a gallery leaves: its images, in the library and their other galleries."""
     if not image_count:
         return "It holds no images; only the gallery goes."
