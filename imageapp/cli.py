@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from imageapp.cli_accounts import add_account_commands
 from imageapp.cli_jobs import add_job_commands
 from imageapp.cli_storage import add_storage_commands
+from imageapp.cli_tokens import add_token_commands
 from imageapp.config import get_settings
 from imageapp.jobs.broker import UNREACHABLE, QueueUrlInvalid
 from imageapp.services.errors import ImageAppError
@@ -21,6 +22,7 @@ from imageapp.services.factory import build_cleanup_service, build_rendition_ser
 from imageapp.services.housekeeping import clean_up
 from imageapp.services.rebuild import rebuild_renditions
 from imageapp.services.storage import StorageUnavailable
+from imageapp.services.trash import TrashService
 
 log = logging.getLogger("imageapp.cli")
 
@@ -47,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cleanup-temp",
         help="remove abandoned pending uploads (run it from cron)",
         description="Delete pending uploads older than the threshold, with their temp files, "
-        "and files no row refers to (left by a crash), once older than the threshold too. "
+        "and files no row refers to (left by a crash), once older than the threshold too; "
+        "and images in the trash longer than IMAGEAPP_TRASH_DAYS (30), for good. "
         "Uploads finished meanwhile and files being written or validated are left alone, "
         "whatever the threshold.",
     )
@@ -65,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_account_commands(commands)
     add_job_commands(commands)
     add_storage_commands(commands)
+    add_token_commands(commands)
     return parser
 
 
@@ -90,8 +94,15 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
     if args.dry_run:
         count = service.count_expired_pending(older_than)
         print(f"Would remove {count} pending upload(s) older than {minutes} minutes.")
+        expired = TrashService(service.engine, service).count_expired(
+            timedelta(days=settings.trash_days)
+        )
+        print(
+            f"Would delete {expired} image(s) forever that have been in the trash longer "
+            f"than {settings.trash_days} days."
+        )
         return 0
-    for line in clean_up(service, minutes).lines():
+    for line in clean_up(service, minutes, settings.trash_days).lines():
         print(line)
     return 0
 

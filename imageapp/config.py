@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Web worker processes with redis_url; unset: min(2 x CPUs + 1, 8). Without Redis: 1.
     web_workers: int | None = Field(default=None, ge=1, le=64)
+    # Requests one API token may make per minute, counted across every web worker (in Redis
+    # with redis_url, else in the database); past it: 429 with Retry-After.
+    api_rate_limit_per_minute: int = Field(default=600, ge=1)
+    # Deleted images stay in the trash this many days; then cleanup-temp removes them for good.
+    trash_days: int = Field(default=30, ge=1, le=3650)
 
     # -- behind a reverse proxy (DESIGN.md, Running at scale; deploy/, README Deploying) --------
     # The address people use, e.g. https://photos.example.com: the browser's websocket and

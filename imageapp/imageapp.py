@@ -22,6 +22,10 @@ from imageapp.pages.image_detail import image_detail_page
 from imageapp.pages.layout import no_javascript_notice
 from imageapp.pages.library import TITLE as LIBRARY_TITLE
 from imageapp.pages.library import library_page
+from imageapp.pages.tokens import TITLE as TOKENS_TITLE
+from imageapp.pages.tokens import tokens_page
+from imageapp.pages.trash import TITLE as TRASH_TITLE
+from imageapp.pages.trash import trash_page
 from imageapp.pages.upload import TITLE as UPLOAD_TITLE
 from imageapp.pages.upload import upload_page
 from imageapp.proxies import TrustedProxies
@@ -36,6 +40,9 @@ from imageapp.state.galleries import GalleriesState
 from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
+from imageapp.state.share_links import ShareLinksState
+from imageapp.state.tokens import TokensState
+from imageapp.state.trash import TrashState
 from imageapp.state.upload import UploadState
 
 app = rx.App(
@@ -83,6 +90,16 @@ add_member_page(
     library_page, urls.LIBRARY, LIBRARY_TITLE, LibraryState.load_page, BulkState.load_page
 )
 add_member_page(upload_page, urls.UPLOAD, UPLOAD_TITLE, UploadState.load_page)
-add_member_page(image_detail_page, urls.IMAGE, IMAGE_TITLE, ImageDetailState.load_image)
+add_member_page(
+    image_detail_page,
+    urls.IMAGE,
+    IMAGE_TITLE,
+    ImageDetailState.load_image,
+    ShareLinksState.load_links,
+)
 add_member_page(galleries_page, urls.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)
-add_member_page(gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery)
+add_member_page(
+    gallery_page, urls.GALLERY, GALLERY_TITLE, GalleryState.load_gallery, ShareLinksState.load_links
+)
+add_member_page(tokens_page, urls.TOKENS, TOKENS_TITLE, TokensState.load_page)
+add_member_page(trash_page, urls.TRASH, TRASH_TITLE, TrashState.load_page)

@@ -106,6 +106,15 @@ class Image(SQLModel, table=True):
     )
     # SHA-256 (hex) of the bytes as uploaded, before any metadata was stripped: finds duplicates.
     sha256: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
+    # In the trash since (NULL: not trashed) and by whom: a trashed image keeps its row, tags,
+    # gallery places and files, but no page, listing or URL shows it (services/scoping.py).
+    trashed_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime, nullable=True, index=True)
+    )
+    trashed_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
     # Step-2 values a person typed that were refused, kept so the form can show them again.
     metadata_draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     # Camera facts read at step 1 before the metadata strip (services/camera_facts.py): the
@@ -326,3 +335,78 @@ class FileRemoval(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False, index=True)
     )
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token (DESIGN.md, API): only the SHA-256 of the random value is kept,
+    so the value is shown once, when it is made. Revoking deletes the row."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name", name="uq_api_token_user_id_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    scope: str = Field(sa_column=sa.Column(sa.String(8), nullable=False))  # "read" | "write"
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    # Recorded at most once a minute per token (a read, not a write, on most requests).
+    last_used_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class ApiRateCount(SQLModel, table=True):
+    """Requests of one key (an API token) in one fixed window, counted in the database when
+    there is no Redis: every web worker counts in the same row."""
+
+    __tablename__ = "api_rate_count"
+
+    key: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    window_start: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    count: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+
+
+class ShareLink(SQLModel, table=True):
+    """A link that shows one gallery or one image to anyone who has it (DESIGN.md, Share
+    links). Only the SHA-256 of its random token is kept; a password only as an argon2 hash.
+    Revoking keeps the row (``revoked_at``) so the link answers 410, not 404."""
+
+    __tablename__ = "share_link"
+    __table_args__ = (
+        sa.CheckConstraint("(gallery_id IS NULL) <> (image_id IS NULL)", name="one_target"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    gallery_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("gallery.id", ondelete="CASCADE"), index=True
+        ),
+    )
+    image_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("image.id", ondelete="CASCADE"), index=True),
+    )
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    password_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(255)))
+    allow_download: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    created_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
+    )
+    last_visited_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))

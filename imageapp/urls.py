@@ -16,6 +16,8 @@ UPLOAD = "/upload"
 IMAGE = "/images/[image_id]"
 GALLERIES = "/galleries"
 GALLERY = "/galleries/[gallery_id]"
+TOKENS = "/tokens"
+TRASH = "/trash"
 
 # -- the no-JS pages and the forms they post to ---------------------------------------------------
 NOJS = "/nojs"
@@ -28,16 +30,21 @@ PENDING_PREVIEW = "/nojs/images/upload/preview"
 NOJS_BULK = "/nojs/images/bulk"
 NOJS_BULK_DELETE = "/nojs/images/bulk/delete"
 NOJS_GALLERIES = "/nojs/galleries"
+NOJS_TRASH = "/nojs/trash"
+NOJS_TRASH_RESTORE = "/nojs/trash/restore"
+NOJS_TRASH_DELETE = "/nojs/trash/delete"
 NOJS_STATIC = "/nojs/static"
 LOGIN = "/nojs/login"
 LOGOUT = "/nojs/logout"
 SETUP = "/nojs/setup"
 USERS = "/nojs/users"
+NOJS_TOKENS = "/nojs/tokens"
 # A JS-off browser follows "?nojs=1" on any Reflex page to that page's /nojs counterpart.
 NOJS_QUERY = "nojs"
 
 # -- files ----------------------------------------------------------------------------------------
 MEDIA = "/media"
+SHARE = "/s"  # public share links: /s/<token>, its media and downloads
 
 
 def _with_query(path: str, query: Mapping[str, str | int | None]) -> str:
@@ -92,6 +99,16 @@ def media_file(image_id: int | str, file_name: str) -> str:
     return f"{MEDIA}/{image_id}/{file_name}"
 
 
+def nojs_trash(page: int = 1) -> str:
+    """The no-JS trash (on ``page``)."""
+    return f"{NOJS_TRASH}?page={page}" if page > 1 else NOJS_TRASH
+
+
+def trash_thumbnail(image_id: int | str) -> str:
+    """A trashed image's thumbnail, for the trash pages only (members of its store)."""
+    return f"{NOJS_TRASH}/{image_id}/thumbnail"
+
+
 # Not a rendition name (those have no hyphen): a JPEG of an original browsers cannot show.
 MEDIA_PREVIEW_NAME = "original-preview.jpg"
 
@@ -116,9 +133,45 @@ def nojs_counterpart(path: str) -> str:
     parts = [part for part in path.split("/") if part]
     if parts == ["upload"]:
         return NOJS_UPLOAD
+    if parts == ["tokens"]:
+        return NOJS_TOKENS
+    if parts == ["trash"]:
+        return NOJS_TRASH
     one_of = len(parts) == 2 and parts[1].isdigit()
     if parts[:1] == ["galleries"]:
         return nojs_gallery(parts[1]) if one_of else NOJS_GALLERIES
     if parts[:1] == ["images"] and one_of:
         return nojs_image(parts[1])
     return NOJS_LIBRARY
+
+
+def nojs_token_revoke(token_id: int | str) -> str:
+    """The form that revokes one API token."""
+    return f"{NOJS_TOKENS}/{token_id}/revoke"
+
+
+def share(token: str) -> str:
+    """The public page of a share link."""
+    return f"{SHARE}/{token}"
+
+
+def share_media(token: str, image_id: int | str, name: str) -> str:
+    """One rendition of an image, through a share link."""
+    return f"{SHARE}/{token}/media/{image_id}/{name}"
+
+
+def share_download(token: str, image_id: int | str) -> str:
+    """An original, through a share link that allows downloads."""
+    return f"{SHARE}/{token}/download/{image_id}"
+
+
+def nojs_gallery_share(gallery_id: int | str) -> str:
+    return f"{NOJS_GALLERIES}/{gallery_id}/share"
+
+
+def nojs_image_share(image_id: int | str) -> str:
+    return f"{NOJS_LIBRARY}/{image_id}/share"
+
+
+def nojs_share_revoke(link_id: int | str) -> str:
+    return f"{NOJS}/share-links/{link_id}/revoke"

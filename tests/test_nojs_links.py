@@ -36,6 +36,8 @@ def client() -> TestClient:
         ("/galleries/7?nojs=1", "/nojs/galleries/7"),
         ("/galleries/7/?nojs", "/nojs/galleries/7"),
         ("/galleries/seven?nojs=1", "/nojs/galleries"),
+        ("/trash?nojs=1", "/nojs/trash"),
+        ("/trash/?nojs", "/nojs/trash"),
         ("/somewhere/else?nojs=1", "/nojs/images"),
         ("/?page=2&nojs=1", "/nojs/images?page=2"),
         (

@@ -15,12 +15,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imageapp import urls
+from imageapp.api.app import PREFIX as API_PREFIX
+from imageapp.api.app import create_api_app
 from imageapp.config import get_settings
 from imageapp.fallback import (
     routes_accounts,
     routes_bulk,
     routes_galleries,
     routes_library,
+    routes_share,
+    routes_share_admin,
+    routes_tokens,
+    routes_trash,
     routes_upload,
 )
 from imageapp.fallback.auth import LoginRequired, login_url
@@ -35,7 +41,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA)
+FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA, urls.SHARE + "/")
 
 
 class SecurityHeaders:
@@ -68,11 +74,17 @@ def create_fallback_app() -> FastAPI:
     load_templates()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(routes_upload.router)
+    app.include_router(routes_share_admin.router)  # before /nojs/images/{image_id}
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
+    app.include_router(routes_trash.router)
     app.include_router(routes_accounts.router)
+    app.include_router(routes_tokens.router)
+    app.include_router(routes_share.router)
     app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
+    # The JSON API: its own error handlers and docs; bearer tokens only, never the cookie.
+    app.mount(API_PREFIX, create_api_app(), name="api")
 
     @app.get("/nojs", include_in_schema=False)
     @app.get("/nojs/", include_in_schema=False)

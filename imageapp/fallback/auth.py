@@ -11,6 +11,7 @@ from starlette.requests import Request
 from imageapp import urls
 from imageapp.fallback.deps import EngineDep
 from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.api_tokens import ApiTokenService
 from imageapp.session_cookie import AUTH_KEY
 
 
@@ -42,8 +43,22 @@ def required_user(request: Request, accounts: AccountsDep) -> CurrentUser:
     return user
 
 
+def optional_viewer(request: Request, accounts: AccountsDep) -> CurrentUser | None:
+    """Who fetches a media file: a logged-in browser, or a program with an API token (a
+    storefront's server fetching the renditions the API listed)."""
+    user = optional_user(request, accounts)
+    if user is not None:
+        return user
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    found = ApiTokenService(accounts.engine).user_for_token(value.strip())
+    return found.user if found else None
+
+
 UserDep = Annotated[CurrentUser, Depends(required_user)]
 OptionalUserDep = Annotated[CurrentUser | None, Depends(optional_user)]
+ViewerDep = Annotated[CurrentUser | None, Depends(optional_viewer)]
 
 
 def login_url(next_url: str) -> str:

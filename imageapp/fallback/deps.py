@@ -14,10 +14,12 @@ from imageapp.services.bulk import BulkService
 from imageapp.services.factory import (
     build_bulk_service,
     build_gallery_service,
+    build_trash_service,
     build_upload_service,
 )
 from imageapp.services.galleries import GalleryService
 from imageapp.services.ids import MAX_ID
+from imageapp.services.trash import TrashService
 from imageapp.services.uploads import UploadService
 
 
@@ -37,6 +39,10 @@ def bulk_service(settings: Annotated[Settings, Depends(settings_dependency)]) ->
     return build_bulk_service(settings)
 
 
+def trash_service(settings: Annotated[Settings, Depends(settings_dependency)]) -> TrashService:
+    return build_trash_service(settings)
+
+
 def engine_dependency(settings: Annotated[Settings, Depends(settings_dependency)]) -> Engine:
     return get_engine(settings.database_url)
 
@@ -46,6 +52,7 @@ UploadsDep = Annotated[UploadService, Depends(upload_service)]
 EngineDep = Annotated[Engine, Depends(engine_dependency)]
 GalleriesDep = Annotated[GalleryService, Depends(gallery_service)]
 BulkDep = Annotated[BulkService, Depends(bulk_service)]
+TrashDep = Annotated[TrashService, Depends(trash_service)]
 # Every id in a URL path: one no row can have (too large for the column) is a 404, like any
 # unknown id, never a database error.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -14,14 +14,13 @@ from starlette.responses import Response
 
 from imageapp import urls
 from imageapp.fallback.auth import UserDep
-from imageapp.fallback.deps import BulkDep, GalleriesDep
+from imageapp.fallback.deps import BulkDep, GalleriesDep, SettingsDep
 from imageapp.fallback.forms import read_form, require_csrf
 from imageapp.fallback.listing import library_back
 from imageapp.fallback.pages import redirect, render
-from imageapp.fallback.session import flash, keep_form_state, keep_selection
+from imageapp.fallback.session import flash, keep_form_state, keep_selection, keep_undo
 from imageapp.services.bulk import MAX_SELECTION, BulkService
 from imageapp.services.usecases.bulk import (
-    DELETE_CONSEQUENCE,
     BulkOutcome,
     Selection,
     ask_delete,
@@ -56,9 +55,10 @@ async def _read(request: Request) -> BulkForm:
 
 @router.post("")
 async def bulk_action(
-    request: Request, bulk: BulkDep, galleries: GalleriesDep, user: UserDep
+    request: Request, bulk: BulkDep, galleries: GalleriesDep, settings: SettingsDep, user: UserDep
 ) -> Response:
     sent = await _read(request)
+    trash_days = settings.trash_days
     action, gallery, tags = (sent.values[key] for key in ("action", "gallery_id", "tags"))
     problem = check(action, Selection.of(sent.raw_ids), gallery, tags)
     if problem is not None:  # the message goes next to its field; the flash points there
@@ -67,7 +67,7 @@ async def bulk_action(
         errors = {problem.field or "action": problem.message}
         return _refused(request, sent, "Please correct the highlighted fields.", errors)
     if action == "delete":
-        return await _confirm_delete(request, bulk, user.store_id, sent)
+        return await _confirm_delete(request, bulk, user.store_id, sent, trash_days)
     outcome = await run_in_threadpool(
         lambda: run_bulk_action(
             bulk,
@@ -95,29 +95,25 @@ def _refused(request: Request, sent: BulkForm, message: str, errors: dict[str, s
 
 
 async def _confirm_delete(
-    request: Request, bulk: BulkService, store_id: int, sent: BulkForm
+    request: Request, bulk: BulkService, store_id: int, sent: BulkForm, trash_days: int
 ) -> Response:
     """The confirmation step: how many images and galleries; the selection rides along."""
     asked = await run_in_threadpool(
-        lambda: ask_delete(bulk, store_id=store_id, raw_ids=sent.raw_ids)
+        lambda: ask_delete(bulk, store_id=store_id, raw_ids=sent.raw_ids, trash_days=trash_days)
     )
     if isinstance(asked, BulkOutcome):
         flash(request, asked.message, "error")
         return redirect(sent.back)
-    return render(
-        request,
-        "bulk_delete.html",
-        question=asked,
-        consequence=DELETE_CONSEQUENCE,
-        back=sent.back,
-    )
+    return render(request, "bulk_delete.html", question=asked, back=sent.back)
 
 
 @router.post("/delete")
 async def bulk_delete(request: Request, bulk: BulkDep, user: UserDep) -> Response:
     sent = await _read(request)
     outcome = await run_in_threadpool(
-        lambda: delete_images(bulk, store_id=user.store_id, raw_ids=sent.raw_ids)
+        lambda: delete_images(bulk, store_id=user.store_id, raw_ids=sent.raw_ids, user_id=user.id)
     )
     flash(request, outcome.message, "success" if outcome.ok else "error")
+    if outcome.trashed_at is not None:  # the library page offers to undo exactly this delete
+        keep_undo(request, outcome.trashed_at)
     return redirect(sent.back)

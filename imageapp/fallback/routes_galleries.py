@@ -15,6 +15,7 @@ from imageapp.fallback.auth import UserDep
 from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep
 from imageapp.fallback.forms import FormRefused, read_small_form, require_csrf
 from imageapp.fallback.pages import redirect, render
+from imageapp.fallback.routes_share_admin import share_context
 from imageapp.fallback.session import flash, keep_form_state, pop_form_state
 from imageapp.services.galleries import GalleryNotFound
 from imageapp.services.ids import parse_id
@@ -94,6 +95,13 @@ def gallery_page(
         first_position=found.first_position,
         values=values,
         errors=errors,
+        **share_context(
+            request,
+            engine,
+            store_id=user.store_id,
+            page=urls.nojs_gallery(gallery_id),
+            gallery_id=gallery_id,
+        ),
     )
 
 

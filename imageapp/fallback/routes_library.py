@@ -11,10 +11,18 @@ from starlette.responses import RedirectResponse, Response
 
 from imageapp import urls
 from imageapp.config import Settings
-from imageapp.fallback.auth import OptionalUserDep, UserDep
-from imageapp.fallback.deps import EngineDep, GalleriesDep, PathId, SettingsDep, UploadsDep
+from imageapp.fallback.auth import UserDep, ViewerDep
+from imageapp.fallback.deps import (
+    EngineDep,
+    GalleriesDep,
+    PathId,
+    SettingsDep,
+    TrashDep,
+    UploadsDep,
+)
 from imageapp.fallback.pages import error_page, render
-from imageapp.fallback.session import pop_form_state, pop_selection
+from imageapp.fallback.routes_share_admin import share_context
+from imageapp.fallback.session import pop_form_state, pop_selection, pop_undo
 from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.camera_facts import camera_facts_line
@@ -47,9 +55,11 @@ def image_list(
     engine: EngineDep,
     settings: SettingsDep,
     galleries: GalleriesDep,
+    trash: TrashDep,
     user: UserDep,
 ) -> Response:
-    """The library, filtered; a form of checkboxes around it for the bulk actions."""
+    """The library, filtered; a form of checkboxes around it for the bulk actions (and, right
+    after a delete, the "Undo" of it)."""
     query = LibraryQuery.from_params(request.query_params)
     found = browse_library(
         engine, galleries, store_id=user.store_id, query=query, page_size=settings.page_size
@@ -58,6 +68,8 @@ def image_list(
     select_all = request.query_params.get("select") == "all"
     kept = pop_selection(request)
     values, errors = pop_form_state(request)
+    undo_at = pop_undo(request)
+    undo = trash.trashed_together(store_id=user.store_id, at=undo_at) if undo_at else []
     return render(
         request,
         "image_list.html",
@@ -68,6 +80,7 @@ def image_list(
         selected=set(shown) if select_all else kept,
         values=values,
         errors=errors,
+        undo_ids=undo,
     )
 
 
@@ -76,19 +89,26 @@ def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: P
     shown = show_image(engine, store_id=user.store_id, image_id=image_id)
     if shown is None:
         return error_page(request, 404, "Image not found", "There is no image at this address.")
+    _, errors = pop_form_state(request)
     return render(
         request,
         "image_detail.html",
         image=shown.image,
         image_picture=shown.picture,
         camera_facts=camera_facts_line(shown.image.facts),
+        errors=errors,
+        **share_context(
+            request,
+            engine,
+            store_id=user.store_id,
+            page=urls.nojs_image(image_id),
+            image_id=image_id,
+        ),
     )
 
 
 @router.get("/media/{image_id}", name="media")
-def media(
-    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
-) -> Response:
+def media(request: Request, image_id: PathId, uploads: UploadsDep, viewer: ViewerDep) -> Response:
     """An active image's original. Pending and inactive images are never served from here."""
     scope = media_scope(uploads.settings, viewer)
     if scope is None:
@@ -101,7 +121,7 @@ def media(
 
 @router.get(f"{urls.MEDIA}/{{image_id}}/{urls.MEDIA_PREVIEW_NAME}", name="media_preview")
 def media_preview(
-    request: Request, image_id: PathId, uploads: UploadsDep, viewer: OptionalUserDep
+    request: Request, image_id: PathId, uploads: UploadsDep, viewer: ViewerDep
 ) -> Response:
     """A JPEG of an active HEIC/HEIF original (only Safari shows those), for its pages until
     the renditions exist; other types are shown as they are, so it points to the original."""
@@ -132,7 +152,7 @@ def media_preview(
 
 @router.get("/media/{image_id}/{name}", name="media_rendition")
 def media_rendition(
-    request: Request, image_id: PathId, name: str, uploads: UploadsDep, viewer: OptionalUserDep
+    request: Request, image_id: PathId, name: str, uploads: UploadsDep, viewer: ViewerDep
 ) -> Response:
     """One rendition of an active image; a missing one falls back to the original."""
     wanted = RENDITION_FILE.match(name)

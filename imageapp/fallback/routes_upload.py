@@ -73,7 +73,7 @@ async def upload_step_one(
 ) -> Response:
     limit = settings.max_upload_bytes + ENVELOPE_BYTES
     try:
-        pending = await _receive_upload(request, uploads, user, limit)
+        pending = await receive_upload(request, uploads, user, limit)
     except UploadRejected as refusal:
         return _refused(request, refusal)
     except ClientDisconnect:
@@ -95,10 +95,11 @@ async def upload_step_one(
     return redirect(urls.NOJS_UPLOAD_METADATA)
 
 
-async def _receive_upload(
-    request: Request, uploads: UploadService, user: CurrentUser, limit: int
+async def receive_upload(
+    request: Request, uploads: UploadService, user: CurrentUser, limit: int, *, csrf: bool = True
 ) -> PendingUpload:
-    """Stream the body into the upload service; refusals drain the body and raise."""
+    """Stream the body into the upload service; refusals drain the body and raise. ``csrf``:
+    a browser's form (session-checked token); the API's bearer requests have none."""
     boundary = multipart_boundary(request.headers.get("content-type"))
     if boundary is None:
         await _drain(request, limit * DRAIN_FACTOR)
@@ -112,7 +113,7 @@ async def _receive_upload(
     def open_file(
         filename: str, content_type: str | None, fields: dict[str, str]
     ) -> IncomingUpload[PendingUpload]:
-        if not csrf_valid(request, header_token or fields.get("csrf_token")):
+        if csrf and not csrf_valid(request, header_token or fields.get("csrf_token")):
             raise _csrf_refusal()
         if not filename:
             raise _no_file()  # browsers send an empty, nameless part when nothing was chosen
@@ -145,7 +146,7 @@ async def _receive_upload(
     except BaseException:
         await _abort(form)
         raise
-    return await _finish(request, form, header_token)
+    return await _finish(request, form, header_token if csrf else None, csrf=csrf)
 
 
 async def _feed(form: StreamingUploadForm, batch: bytearray) -> None:
@@ -164,11 +165,11 @@ async def _abort(form: StreamingUploadForm) -> None:
 
 
 async def _finish(
-    request: Request, form: StreamingUploadForm, header_token: str | None
+    request: Request, form: StreamingUploadForm, header_token: str | None, *, csrf: bool = True
 ) -> PendingUpload:
     if form.error is not None:
         raise form.error
-    if not csrf_valid(request, header_token or form.fields.get("csrf_token")):
+    if csrf and not csrf_valid(request, header_token or form.fields.get("csrf_token")):
         await _abort(form)
         raise _csrf_refusal()
     incoming = form.sink
@@ -297,13 +298,24 @@ def preview(
     request: Request, uploads: UploadsDep, user: UserDep, token: str | None = None
 ) -> Response:
     """The pending file, only for the session that owns it (``token`` picks one of several)."""
-    owner = user.upload_owner
+    found = pending_preview(
+        request,
+        uploads,
+        owner=user.upload_owner,
+        token=token or request.session.get(UPLOAD_TOKEN_KEY),
+    )
+    return found or Response("Not Found", status_code=404, media_type="text/plain")
+
+
+def pending_preview(
+    request: Request, uploads: UploadService, *, owner: str, token: str | None
+) -> Response | None:
+    """The owner's pending file as a browser can show it (the no-JS page and the API); None
+    if there is no such upload."""
     try:
-        relative, mime_type = uploads.pending_file(
-            token=token or request.session.get(UPLOAD_TOKEN_KEY), owner=owner
-        )
+        relative, mime_type = uploads.pending_file(token=token, owner=owner)
     except UploadNotFound:
-        return Response("Not Found", status_code=404, media_type="text/plain")
+        return None
     headers = {
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime
 
 from starlette.requests import Request
 
@@ -13,6 +14,7 @@ UPLOAD_TOKEN_KEY = "current_image_upload_token"  # noqa: S105 (a session key, no
 FIELD_ERRORS_KEY = "field_errors"
 FORM_VALUES_KEY = "form_values"
 SELECTION_KEY = "selection"
+UNDO_KEY = "undo_trash"
 # The session is a signed cookie: a kept selection must stay far below its 4 KB.
 KEPT_SELECTION_MAX = 200
 
@@ -71,3 +73,17 @@ def keep_selection(request: Request, image_ids: list[int]) -> None:
 def pop_selection(request: Request) -> set[int]:
     kept = request.session.pop(SELECTION_KEY, [])
     return {image_id for image_id in kept if isinstance(image_id, int)}
+
+
+def keep_undo(request: Request, trashed_at: datetime) -> None:
+    """Which delete the next library page offers to undo: its moment (a few bytes, whatever
+    the number of images; the page asks the trash which of them are still in it)."""
+    request.session[UNDO_KEY] = trashed_at.isoformat()
+
+
+def pop_undo(request: Request) -> datetime | None:
+    kept = request.session.pop(UNDO_KEY, None)
+    try:
+        return datetime.fromisoformat(kept) if isinstance(kept, str) else None
+    except ValueError:
+        return None

@@ -128,12 +128,13 @@ def reconcile_removals(remove: TaskWrapper) -> int:
 
 
 def clean_up_abandoned(jobs: Jobs) -> CleanupReport:
-    """`imageapp cleanup-temp` with its default threshold (IMAGEAPP_PENDING_TTL_MINUTES)."""
+    """`imageapp cleanup-temp` with its default thresholds (IMAGEAPP_PENDING_TTL_MINUTES,
+    IMAGEAPP_TRASH_DAYS)."""
     settings = get_settings()
     service = DiskImageCleanupService(
         get_engine(settings.database_url), storage_for(settings), removals=jobs
     )
-    report = clean_up(service, settings.pending_ttl_minutes)
+    report = clean_up(service, settings.pending_ttl_minutes, settings.trash_days)
     if report.removed_anything:
         for line in report.lines():
             log.info("cleanup: %s", line)

@@ -15,6 +15,7 @@ from imageapp.pages.components import live_region, pagination
 from imageapp.pages.gallery_sort import ITEM_ID, SortableList
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import inactive_placeholder, picture
+from imageapp.pages.share_links import share_section
 from imageapp.state.gallery import GalleryState
 from imageapp.state.gallery_jobs import GalleryEntry
 
@@ -265,7 +266,9 @@ def gallery_page() -> rx.Component:
             GalleryState.loaded,
             rx.cond(
                 GalleryState.found,
-                rx.vstack(heading(), status_line(), entries(), spacing="4", width="100%"),
+                rx.vstack(
+                    heading(), status_line(), entries(), share_section(), spacing="4", width="100%"
+                ),
                 not_found(),
             ),
             loading(),

@@ -11,8 +11,10 @@ from typing import Any
 import reflex as rx
 
 from imageapp import urls
+from imageapp.pages.components import confirm_dialog
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
+from imageapp.pages.share_links import share_section
 from imageapp.state.image_detail import ImageDetailState
 
 TITLE = "Image"
@@ -70,7 +72,43 @@ def metadata() -> rx.Component:
             href=IMAGE.original_url,
             is_external=True,
         ),
+        rx.button(
+            rx.icon("trash-2", size=14),
+            "Delete…",
+            variant="soft",
+            color_scheme="red",
+            size="2",
+            on_click=ImageDetailState.ask_delete,
+            id="image-delete",
+        ),
         spacing="4",
+        width="100%",
+    )
+
+
+def trashed() -> rx.Component:
+    """After deleting it from here: what happened, its "Undo", and the ways on."""
+    return rx.vstack(
+        rx.callout(ImageDetailState.trashed_message, icon="circle-check", color_scheme="green"),
+        rx.hstack(
+            rx.cond(
+                ImageDetailState.can_undo,
+                rx.button(
+                    rx.icon("undo-2", size=14),
+                    "Undo",
+                    variant="soft",
+                    on_click=ImageDetailState.undo_delete,
+                    id="image-undo",
+                    aria_label="Undo: restore the image just deleted",
+                ),
+            ),
+            rx.link("Back to the library", href=urls.LIBRARY),
+            rx.link("Open the trash", href=urls.TRASH),
+            spacing="4",
+            align="center",
+        ),
+        id="image-trashed",
+        spacing="3",
         width="100%",
     )
 
@@ -138,7 +176,21 @@ def image_detail_page() -> rx.Component:
         back_link(),
         rx.cond(
             ImageDetailState.loaded,
-            rx.cond(ImageDetailState.found, image_view(), not_found()),
+            rx.cond(
+                ImageDetailState.found,
+                rx.vstack(image_view(), share_section(), spacing="5", width="100%"),
+                rx.cond(ImageDetailState.trashed_message, trashed(), not_found()),
+            ),
             loading(),
+        ),
+        confirm_dialog(
+            title="Move this image to the trash?",
+            question=ImageDetailState.delete_question,
+            keep_label="Keep it",
+            confirm_label="Move to the trash",
+            on_confirm=ImageDetailState.confirm_delete,
+            is_open=ImageDetailState.delete_open,
+            on_open_change=ImageDetailState.set_delete_open,
+            id="image-delete-question",
         ),
     )

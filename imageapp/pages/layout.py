@@ -81,6 +81,8 @@ def header() -> rx.Component:
                 rx.hstack(
                     nav_link("Library", urls.LIBRARY),
                     nav_link("Galleries", urls.GALLERIES),
+                    nav_link("Trash", urls.TRASH),
+                    nav_link("API tokens", urls.TOKENS),
                     account_menu(),
                     rx.button(
                         rx.link(

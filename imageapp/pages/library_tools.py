@@ -222,9 +222,31 @@ def bulk_actions() -> rx.Component:
     )
 
 
+def undo() -> rx.Component:
+    """After a delete: put those images back at once, or go to the trash."""
+    return rx.cond(
+        BulkState.undo_count > 0,
+        rx.hstack(
+            rx.button(
+                rx.icon("undo-2", size=14),
+                "Undo",
+                variant="soft",
+                size="2",
+                on_click=BulkState.undo_delete,
+                id="bulk-undo",
+                aria_label="Undo: restore the images just deleted",
+            ),
+            rx.link("Open the trash", href=urls.TRASH, size="2"),
+            spacing="3",
+            align="center",
+        ),
+    )
+
+
 def outcome() -> rx.Component:
-    """What the last bulk action did."""
-    return live_region(
+    """What the last bulk action did; after a delete, its "Undo" right under it (outside
+    the status region, which announces the sentence only)."""
+    said = live_region(
         rx.cond(
             BulkState.message,
             rx.cond(
@@ -235,14 +257,15 @@ def outcome() -> rx.Component:
         ),
         region_id="bulk-outcome",
     )
+    return rx.vstack(said, undo(), spacing="2", width="100%")
 
 
 def delete_dialog() -> rx.Component:
     return confirm_dialog(
-        title="Delete images?",
+        title="Move images to the trash?",
         question=BulkState.delete_question,
         keep_label="Keep them",
-        confirm_label="Delete images",
+        confirm_label="Move to the trash",
         on_confirm=BulkState.confirm_delete,
         is_open=BulkState.delete_open,
         on_open_change=BulkState.set_delete_open,

@@ -1,5 +1,6 @@
 """Acting on many images at once. Every action first narrows the selection to the store's own
-finished images; ids that are not (another store's, pending, unknown) are reported, never used.
+finished images outside the trash; ids that are not (another store's, pending, trashed,
+unknown) are reported, never used. Delete moves them to the trash (services/trash.py).
 Statements over the selection go in batches (``sql.batches``), so MAX_SELECTION ids fit any
 database.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -19,11 +21,13 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
 from imageapp.services.metadata import TAG_MAX, TAGS_MAX, parse_tags
+from imageapp.services.scoping import in_library
 from imageapp.services.sql import (
     batches,
     insert_ignoring_conflict,
     insert_selected_ignoring_conflict,
 )
+from imageapp.services.trash import TrashService
 
 log = logging.getLogger(__name__)
 MAX_SELECTION = 5000
@@ -44,6 +48,14 @@ class BulkResult:
 
 
 @dataclass(frozen=True, slots=True)
+class TrashResult(BulkResult):
+    """A delete: the images it moved to the trash, and when (what its undo restores)."""
+
+    image_ids: tuple[int, ...] = ()
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeletePreview:
     """What a bulk delete would affect, for the confirmation step."""
 
@@ -57,6 +69,7 @@ class BulkService:
         self.engine = engine
         self.cleanup = cleanup
         self.galleries = GalleryService(engine)
+        self.trash = TrashService(engine, cleanup)
 
     def select(self, *, store_id: int, image_ids: Sequence[int]) -> Selection:
         if len(image_ids) > MAX_SELECTION:
@@ -85,12 +98,19 @@ class BulkService:
                 )
         return DeletePreview(len(selection.image_ids), len(galleries), selection.ignored_ids)
 
-    def delete(self, *, store_id: int, image_ids: Sequence[int]) -> BulkResult:
-        """Rows first (tags, placements and renditions cascade), then each image's files."""
+    def delete(
+        self, *, store_id: int, image_ids: Sequence[int], user_id: int | None = None
+    ) -> TrashResult:
+        """Move the images to the trash (``user_id`` deleted them): they leave the library at
+        once and keep their galleries, tags and files until restored or deleted forever."""
         selection = self.select(store_id=store_id, image_ids=image_ids)
-        done = self.cleanup.delete_images(selection.image_ids)
-        log.info("store %s: deleted %d images", store_id, done)
-        return BulkResult(done, selection.ignored_ids)
+        moved = self.trash.move_to_trash(
+            store_id=store_id, user_id=user_id, image_ids=selection.image_ids
+        )
+        missed = tuple(i for i in selection.image_ids if i not in set(moved.image_ids))
+        return TrashResult(
+            len(moved.image_ids), selection.ignored_ids + missed, moved.image_ids, moved.at
+        )
 
     def set_status(self, *, store_id: int, image_ids: Sequence[int], status: str) -> BulkResult:
         """Active <-> inactive. An inactive image is refused by the media route at once."""
@@ -102,11 +122,7 @@ class BulkService:
             for batch in batches(selection.image_ids):
                 changed += connection.execute(
                     sa.update(Image)
-                    .where(
-                        col(Image.id).in_(batch),
-                        col(Image.store_id) == store_id,
-                        col(Image.status) != ImageStatus.PENDING.value,
-                    )
+                    .where(col(Image.id).in_(batch), in_library(store_id))
                     .values(status=status, updated_at=now)
                 ).rowcount
         return BulkResult(changed, selection.ignored_ids)
@@ -154,10 +170,6 @@ def _finished_of_store(connection: Connection, store_id: int, image_ids: list[in
     found: list[int] = []
     for batch in batches(image_ids):
         found += connection.scalars(
-            sa.select(col(Image.id)).where(
-                col(Image.id).in_(batch),
-                col(Image.store_id) == store_id,
-                col(Image.status) != ImageStatus.PENDING.value,
-            )
+            sa.select(col(Image.id)).where(col(Image.id).in_(batch), in_library(store_id))
         )
     return found

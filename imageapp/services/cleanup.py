@@ -175,8 +175,13 @@ class DiskImageCleanupService:
         """Delete a finished image: its row (renditions cascade) now, its files in a job."""
         return self.delete_images([image_id]) == 1
 
-    def delete_images(self, image_ids: Sequence[int]) -> int:
+    def delete_images(
+        self, image_ids: Sequence[int], scope: sa.ColumnElement[bool] | None = None
+    ) -> int:
         """Delete finished images, a batch at a time; returns how many (pending ones never are).
+
+        ``scope`` narrows it further (e.g. "still in the trash"): checked in the deleting
+        transaction itself, so a restore committed a moment before wins.
 
         One transaction per batch: lock the rows (PostgreSQL), record the files they name
         (``services.removals``), delete them (tags, placements and renditions cascade). After
@@ -184,9 +189,15 @@ class DiskImageCleanupService:
         page at once, their files within moments, and no directory is ever listed for it."""
         deleted = 0
         for batch in batches(image_ids, self.batch_size):
-            finished = (col(Image.id).in_(batch), col(Image.status) != ImageStatus.PENDING.value)
+            finished: tuple[sa.ColumnElement[bool], ...] = (
+                col(Image.id).in_(batch),
+                col(Image.status) != ImageStatus.PENDING.value,
+                scope if scope is not None else sa.true(),
+            )
             with self.engine.begin() as connection:
-                lock_images(connection, finished)
+                locked = lock_images(connection, finished)
+                if locked is not None:  # exactly the rows locked: none can change meanwhile
+                    finished = (col(Image.id).in_(locked or [0]),)
                 removal = record_files_of(connection, finished)
                 rows = connection.execute(
                     sa.delete(Image).where(*finished).returning(col(Image.id), col(Image.file_path))

@@ -1,4 +1,8 @@
-"""Finding active images whose uploaded bytes were identical (same SHA-256)."""
+"""Finding active images whose uploaded bytes were identical (same SHA-256).
+
+An image in the trash is no duplicate: it has left the library (no page to link to), so a
+re-upload of it is treated like a new image; restoring the old one later gives two copies.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from imageapp.models import Image, ImageStatus
 from imageapp.services.library import ImageSummary, summarize
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library, in_store, served
 
 MAX_SHOWN = 5
 
@@ -18,8 +22,7 @@ MAX_SHOWN = 5
 def _same_bytes(sha256: str, store_id: int) -> tuple[sa.ColumnElement[bool], ...]:
     return (
         col(Image.sha256) == sha256,
-        col(Image.status) == ImageStatus.ACTIVE.value,
-        in_store(store_id),
+        in_library(store_id, (ImageStatus.ACTIVE.value,)),
     )
 
 
@@ -64,11 +67,7 @@ def duplicates_by_bytes(
     )
     found: dict[tuple[str | None, int | None], list[ImageSummary]] = {}
     with Session(engine) as session:
-        rows = session.exec(
-            select(Image)
-            .where(same_bytes, col(Image.status) == ImageStatus.ACTIVE.value)
-            .order_by(col(Image.id))
-        ).all()
+        rows = session.exec(select(Image).where(same_bytes, served()).order_by(col(Image.id))).all()
         for row in rows:
             shown = found.setdefault((row.sha256, row.store_id), [])
             if len(shown) < limit:

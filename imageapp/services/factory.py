@@ -11,6 +11,7 @@ from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.galleries import GalleryService
 from imageapp.services.renditions import RenditionService
 from imageapp.services.storage import Storage
+from imageapp.services.trash import TrashService
 from imageapp.services.uploads import UploadService
 
 
@@ -49,6 +50,11 @@ def build_upload_service(settings: Settings | None = None) -> UploadService:
 
 def build_gallery_service(settings: Settings | None = None) -> GalleryService:
     return GalleryService(get_engine((settings or get_settings()).database_url))
+
+
+def build_trash_service(settings: Settings | None = None) -> TrashService:
+    settings = settings or get_settings()
+    return TrashService(get_engine(settings.database_url), build_cleanup_service(settings))
 
 
 def build_bulk_service(settings: Settings | None = None) -> BulkService:

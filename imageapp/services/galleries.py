@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
-from imageapp.models import Gallery, GalleryImage, Image, ImageStatus, utcnow
+from imageapp.models import Gallery, GalleryImage, Image, utcnow
 from imageapp.services.errors import FormInvalid, ImageAppError
 from imageapp.services.metadata import SLUG_PATTERN, TITLE_MAX, slugify
+from imageapp.services.scoping import in_library, not_trashed, served
 from imageapp.services.sql import batches, first_free_slug
 
 GAP = 1024
@@ -137,7 +138,11 @@ class GalleryService:
             found = connection.execute(
                 sa.select(sa.func.coalesce(col(Image.title), ""))
                 .join(GalleryImage, col(GalleryImage.image_id) == col(Image.id))
-                .where(col(GalleryImage.gallery_id) == gallery_id, col(Image.id) == image_id)
+                .where(
+                    col(GalleryImage.gallery_id) == gallery_id,
+                    col(Image.id) == image_id,
+                    not_trashed(),
+                )
             ).first()
         return None if found is None else str(found[0])
 
@@ -222,6 +227,8 @@ class GalleryService:
                 col(GalleryImage.gallery_id).label("gallery_id"),
                 sa.func.count().label("image_count"),
             )
+            .join(Image, col(Image.id) == col(GalleryImage.image_id))
+            .where(not_trashed())
             .group_by(col(GalleryImage.gallery_id))
             .subquery()
         )
@@ -272,7 +279,7 @@ def append_images(
 ) -> list[int]:
     """Put the store's finished images last, in order (the caller holds ``lock_gallery``)."""
     own = set(_own_image_ids(connection, store_id, image_ids))
-    present = set(_ordered_ids(connection, gallery_id))
+    present = set(_ordered_ids(connection, gallery_id, with_trashed=True))
     wanted = [i for i in dict.fromkeys(image_ids) if i in own and i not in present]
     last = connection.scalar(
         sa.select(sa.func.max(col(GalleryImage.display_order))).where(
@@ -306,14 +313,19 @@ def _require(connection: Connection, store_id: int, gallery_id: int) -> None:
         raise GalleryNotFound()
 
 
-def _ordered_ids(connection: Connection, gallery_id: int) -> list[int]:
-    return list(
-        connection.scalars(
-            sa.select(col(GalleryImage.image_id))
-            .where(col(GalleryImage.gallery_id) == gallery_id)
-            .order_by(col(GalleryImage.display_order), col(GalleryImage.image_id))
-        )
+def _ordered_ids(
+    connection: Connection, gallery_id: int, *, with_trashed: bool = False
+) -> list[int]:
+    """The gallery's images in order: those people see, or (``with_trashed``) every placement,
+    the trashed images' too (they keep their place until restored or gone for good)."""
+    query = (
+        sa.select(col(GalleryImage.image_id))
+        .where(col(GalleryImage.gallery_id) == gallery_id)
+        .order_by(col(GalleryImage.display_order), col(GalleryImage.image_id))
     )
+    if not with_trashed:
+        query = query.join(Image, col(Image.id) == col(GalleryImage.image_id)).where(not_trashed())
+    return list(connection.scalars(query))
 
 
 def _orders(connection: Connection, gallery_id: int) -> dict[int, int]:
@@ -352,6 +364,19 @@ def _place(
 
 
 def _renumber(connection: Connection, gallery_id: int, ordered: Iterable[int]) -> None:
+    """Number the gallery anew in the ``ordered`` (visible) order; a trashed image keeps its
+    slot among the others, so a restore puts it back where it was."""
+    shown = list(ordered)
+    visible, queue = set(shown), iter(shown)
+    every = [
+        next(queue, image_id) if image_id in visible else image_id
+        for image_id in _ordered_ids(connection, gallery_id, with_trashed=True)
+    ]
+    rows = [
+        {"image": image_id, "order": (n + 1) * GAP} for n, image_id in enumerate([*every, *queue])
+    ]
+    if not rows:  # an empty gallery: nothing to number (an empty executemany is refused)
+        return
     connection.execute(
         sa.update(GalleryImage)
         .where(
@@ -359,7 +384,7 @@ def _renumber(connection: Connection, gallery_id: int, ordered: Iterable[int]) -
             col(GalleryImage.image_id) == sa.bindparam("image"),
         )
         .values(display_order=sa.bindparam("order")),
-        [{"image": image_id, "order": (n + 1) * GAP} for n, image_id in enumerate(ordered)],
+        rows,
     )
 
 
@@ -370,10 +395,7 @@ def _covers(connection: Connection, gallery_ids: list[int]) -> dict[int, int]:
     rows = connection.execute(
         sa.select(col(GalleryImage.gallery_id), col(GalleryImage.image_id))
         .join(Image, col(Image.id) == col(GalleryImage.image_id))
-        .where(
-            col(GalleryImage.gallery_id).in_(gallery_ids),
-            col(Image.status) == ImageStatus.ACTIVE.value,
-        )
+        .where(col(GalleryImage.gallery_id).in_(gallery_ids), served())
         .order_by(
             col(GalleryImage.gallery_id),
             col(GalleryImage.is_featured).desc(),
@@ -392,11 +414,7 @@ def _own_image_ids(connection: Connection, store_id: int, image_ids: Sequence[in
     found: list[int] = []
     for batch in batches(image_ids):
         found += connection.scalars(
-            sa.select(col(Image.id)).where(
-                col(Image.id).in_(batch),
-                col(Image.store_id) == store_id,
-                col(Image.status) != ImageStatus.PENDING.value,
-            )
+            sa.select(col(Image.id)).where(col(Image.id).in_(batch), in_library(store_id))
         )
     return found
 

@@ -1,7 +1,9 @@
 """The periodic clean-up, one sequence for `imageapp cleanup-temp` and the workers' job.
 
-Abandoned pending uploads first, then unfinished writes whose writer stopped renewing its
-lease (their files become leftovers), then the leftover sweeps, then old login records. Every
+Abandoned pending uploads first, then images in the trash longer than IMAGEAPP_TRASH_DAYS
+(deleted forever: rows now, files by the removal job), then unfinished writes whose writer
+stopped renewing its lease (their files become leftovers), then the leftover sweeps, then old
+login records. Every
 step keeps the race guarantees of services/cleanup.py, so two runs at once (cron and a
 worker, or two workers) only do the work once between them.
 """
@@ -13,6 +15,8 @@ from datetime import timedelta
 
 from imageapp.services.accounts import AccountService
 from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.rate_limits import purge_rate_counts
+from imageapp.services.trash import TrashService
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,6 +30,9 @@ class CleanupReport:
     renditions: int = 0
     originals: int = 0
     logins: int = 0
+    rate_counts: int = 0  # the API's ended rate-limit windows (not worth a sentence)
+    trash_days: int = 0
+    trashed: int = 0
 
     def lines(self) -> list[str]:
         """The run in sentences: always the pending count, the rest when there was any."""
@@ -39,18 +46,35 @@ class CleanupReport:
             (self.renditions, "Removed {} orphan rendition file(s)."),
             (self.originals, "Removed {} orphan original file(s)."),
             (self.logins, "Forgot {} expired login session(s) and old failed login(s)."),
+            (
+                self.trashed,
+                "Deleted {} image(s) forever that had been in the trash longer than "
+                f"{self.trash_days} days.",
+            ),
         )
         return said + [sentence.format(count) for count, sentence in optional if count]
 
     @property
     def removed_anything(self) -> bool:
-        return any(dataclasses.astuple(self)[1:])
+        return any(
+            getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name not in ("minutes", "trash_days")
+        )
 
 
-def clean_up(service: DiskImageCleanupService, minutes: int) -> CleanupReport:
-    """Remove what is older than ``minutes`` and no longer anyone's; blocking."""
+def clean_up(
+    service: DiskImageCleanupService, minutes: int, trash_days: int | None = None
+) -> CleanupReport:
+    """Remove what is older than ``minutes`` and no longer anyone's, and (``trash_days``) the
+    trash older than that many days; blocking."""
     older_than = timedelta(minutes=minutes)
     pending = service.cleanup_expired_pending(older_than)
+    expired = (
+        TrashService(service.engine, service).empty_expired(timedelta(days=trash_days))
+        if trash_days is not None
+        else 0
+    )
     abandoned = service.reclaim_abandoned_writes()  # their files are orphans from here on
     return CleanupReport(
         minutes=minutes,
@@ -60,4 +84,7 @@ def clean_up(service: DiskImageCleanupService, minutes: int) -> CleanupReport:
         renditions=service.sweep_orphan_renditions(older_than),
         originals=service.sweep_orphan_originals(older_than),
         logins=AccountService(service.engine).purge_stale(),
+        rate_counts=purge_rate_counts(service.engine),
+        trash_days=trash_days or 0,
+        trashed=expired,
     )

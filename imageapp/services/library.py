@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from imageapp.models import GalleryImage, Image, ImageStatus, ImageTag, Tag
 from imageapp.services.camera_facts import NO_FACTS, CameraFacts
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_library
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def _conditions(store_id: int, filters: LibraryFilter) -> list[sa.ColumnElement[
         if filters.status == "all"
         else [filters.status]
     )
-    conditions = [col(Image.status).in_(statuses), in_store(store_id)]
+    conditions = [in_library(store_id, statuses)]
     if filters.tag:
         conditions.append(
             col(Image.id).in_(
@@ -151,14 +152,41 @@ def list_images(
 
 
 def get_active_image(session: Session, image_id: int, *, store_id: int) -> ImageSummary | None:
-    """One active image of the store with its tags, or None (also for another store's)."""
+    """One active image of the store with its tags, or None (also for another store's, and
+    for one in the trash)."""
+    return get_image(session, image_id, store_id=store_id, statuses=(ImageStatus.ACTIVE.value,))
+
+
+LISTED_STATUSES = (ImageStatus.ACTIVE.value, ImageStatus.INACTIVE.value)
+
+
+def get_image(
+    session: Session, image_id: int, *, store_id: int, statuses: tuple[str, ...] = LISTED_STATUSES
+) -> ImageSummary | None:
+    """One image of the store in one of ``statuses`` (never pending) and not in the trash,
+    with its tags; None for anything else, another store's image included."""
     image = session.get(Image, image_id)
-    if image is None or image.status != ImageStatus.ACTIVE.value or image.store_id != store_id:
+    if (
+        image is None
+        or image.status not in statuses
+        or image.trashed_at is not None
+        or image.store_id != store_id
+    ):
         return None
-    tag_names = session.exec(
-        select(Tag.name)
-        .join(ImageTag, col(ImageTag.tag_id) == col(Tag.id))
-        .where(col(ImageTag.image_id) == image_id)
-        .order_by(Tag.name)
+    return summarize(image, tags_of(session, [image_id]).get(image_id, ()))
+
+
+def tags_of(session: Session, image_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Each image's tag names, sorted (one query for all of them)."""
+    if not image_ids:
+        return {}
+    rows = session.exec(
+        select(ImageTag.image_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(ImageTag.tag_id))
+        .where(col(ImageTag.image_id).in_(list(image_ids)))
+        .order_by(col(Tag.name))
     ).all()
-    return summarize(image, tuple(tag_names))
+    found: dict[int, list[str]] = {}
+    for image_id, name in rows:
+        found.setdefault(image_id, []).append(name)
+    return {image_id: tuple(names) for image_id, names in found.items()}

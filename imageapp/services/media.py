@@ -1,8 +1,9 @@
 """Finding the file to serve for an active image (the media route's only source of truth).
 
-Originals and renditions are only ever served for ACTIVE images. Every file gets a strong
-ETag that changes whenever its bytes could: an original's stored name is a fresh uuid that
-never holds other bytes; a rendition's name carries the digest of its content.
+Originals and renditions are only ever served for ACTIVE images that are not in the trash.
+Every file gets a strong ETag that changes whenever its bytes could: an original's stored name
+is a fresh uuid that never holds other bytes; a rendition's name carries the digest of its
+content.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from imageapp.models import Image, ImageStatus, Rendition
+from imageapp.models import Image, Rendition
 from imageapp.services.rendering import EXTENSIONS, MIME_TYPES
 from imageapp.services.renditions import RENDITION_NAME
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_store, served
 from imageapp.services.storage import Storage
 from imageapp.services.validation import ALLOWED_TYPES
 
@@ -51,7 +52,7 @@ def active_image_file(
         row = connection.execute(
             sa.select(col(Image.file_path), col(Image.mime_type), col(Image.slug)).where(
                 col(Image.id) == image_id,
-                col(Image.status) == ImageStatus.ACTIVE.value,
+                served(),
                 _visible(store_scope),
             )
         ).first()
@@ -87,7 +88,7 @@ def active_rendition_file(
                 col(Rendition.image_id) == image_id,
                 col(Rendition.preset) == preset,
                 col(Rendition.format) == fmt,
-                col(Image.status) == ImageStatus.ACTIVE.value,
+                served(),
                 _visible(store_scope),
             )
         ).first()

@@ -48,7 +48,8 @@ def check_store_quota(
 ) -> None:
     """Refuse (UploadRejected) if one more image of ``adding_bytes`` would pass a quota.
 
-    Pending uploads count too, so many parallel uploads cannot overshoot the limit together.
+    Pending uploads count too, so many parallel uploads cannot overshoot the limit together,
+    and so do images in the trash until they are deleted forever (they still hold their files).
     Called inside the ``serialized_transaction`` that inserts the row: on SQLite that holds the
     write lock, on PostgreSQL the store row is locked here first, so concurrent uploads of one
     store are checked (and inserted) one after the other. ``lock=False`` is for the early,
@@ -62,7 +63,8 @@ def check_store_quota(
         raise UploadRejected(
             "quota_images",
             f"Your store has reached its limit of {max_images} images. "
-            "Delete some images or ask your administrator for a higher limit.",
+            "Delete some images forever (images in the trash still count) or ask your "
+            "administrator for a higher limit.",
         )
     if max_bytes is not None and used + adding_bytes > max_bytes:
         raise UploadRejected(

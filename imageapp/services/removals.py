@@ -57,13 +57,21 @@ class InlineFileRemovals:
         remove_batch(self.engine, self.storage, batch)
 
 
-def lock_images(connection: Connection, where: Sequence[sa.ColumnElement[bool]]) -> None:
+def lock_images(
+    connection: Connection, where: Sequence[sa.ColumnElement[bool]]
+) -> list[int] | None:
     """PostgreSQL: lock the rows about to be deleted, in id order (no deadlock between two
-    overlapping deletes), so no rendition row can be added to them until the commit."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(
+    overlapping deletes), so no rendition row can be added to them until the commit; returns
+    the ids locked (a row changed by a concurrent commit, say restored from the trash, is
+    judged again by ``where`` once that commit is in). SQLite: None (the caller's first write
+    takes the database's lock)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    return list(
+        connection.scalars(
             sa.select(col(Image.id)).where(*where).order_by(col(Image.id)).with_for_update()
         )
+    )
 
 
 def record_files_of(connection: Connection, where: Sequence[sa.ColumnElement[bool]]) -> str:

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from imageapp.models import Image, ImageStatus
+from imageapp.models import Image
 from imageapp.services.library import ImageSummary
 from imageapp.services.pictures import Picture, picture_for
 from imageapp.services.renditions import renditions_of
-from imageapp.services.scoping import in_store
+from imageapp.services.scoping import in_store, is_served, served
 
 
 def list_pictures(
@@ -31,7 +31,7 @@ def list_pictures(
             ).where(
                 col(Image.id).in_(wanted),
                 in_store(store_id),
-                col(Image.status) == ImageStatus.ACTIVE.value,
+                served(),
             )
         ).all()
     return _pictures(engine, sizes, preset)
@@ -42,7 +42,7 @@ def listed_pictures(
 ) -> dict[int, Picture]:
     """A picture per active image of a listing just read (its sizes are known: one query for
     the renditions). Inactive ones are left out: the media route refuses their files."""
-    active = [image for image in images if image.status == ImageStatus.ACTIVE.value]
+    active = [image for image in images if is_served(image.status, None)]
     return _pictures(engine, active, preset)
 
 

@@ -23,6 +23,50 @@ def matching_label(total: int, filtered: bool) -> str:
     return f"{shown} {'matches' if total == 1 else 'match'}"
 
 
+# -- the trash (the same sentences in every front end) ------------------------------------------
+
+
+def moved_to_trash(count: int) -> str:
+    """After a delete: "3 images moved to the trash." """
+    return f"{count_label(count)} moved to the trash."
+
+
+def restored(count: int) -> str:
+    """After a restore (or an undo): "3 images restored." """
+    return (
+        f"{count_label(count)} restored."
+        if count
+        else "Nothing to restore: none of them is in the trash any more."
+    )
+
+
+def deleted_forever(count: int) -> str:
+    return (
+        f"{count_label(count)} deleted forever."
+        if count
+        else "Nothing deleted: none of them is in the trash any more."
+    )
+
+
+def trash_keeps(days: int) -> str:
+    """What a delete means, said before it and on the trash page."""
+    return (
+        f"Deleted images stay in the trash for {count_label(days, 'day')}; until then they "
+        "can be restored with their galleries, place, cover and tags."
+    )
+
+
+TRASH_QUOTA = (
+    "Images in the trash still count against your store's image and storage limits until "
+    "they are deleted forever."
+)
+FOREVER_CONSEQUENCE = "Their files and all their sizes are removed; this cannot be undone."
+# Galleries do not go to the trash (their images do, one by one): both UIs ask with this.
+GALLERY_DELETE_IS_FINAL = (
+    "Deleting a gallery is final: it does not go to the trash and cannot be restored."
+)
+
+
 def metadata_removal_line(found: FoundMetadata | None) -> str:
     """Step 2's one line on the privacy strip: "Removed: GPS position, camera serial number,
     3 other EXIF fields. Kept: colour profile." ("" for uploads from before it was noted)."""

@@ -1,5 +1,6 @@
-"""The library's bulk actions: delete (after a question naming what it affects), active or
-inactive, add to or take out of a gallery, add tags; a sentence says what each one did.
+"""The library's bulk actions: delete, i.e. move to the trash (after a question naming what
+it affects, and with an "Undo" after it), active or inactive, add to or take out of a
+gallery, add tags; a sentence says what each one did.
 
 The selection lives in LibraryState (it belongs to the grid); the page hands it to these
 handlers, which call the bulk use cases the no-JS form calls too (services.usecases.bulk). Ids
@@ -36,11 +37,14 @@ class BulkState(rx.State):
     delete_open: bool = False
     delete_question: str = ""
     _delete_ids: list[int] = []  # exactly the images the question named
+    undo_count: int = 0  # images the last delete moved to the trash: the summary's "Undo"
+    _undo_ids: list[int] = []
 
     @rx.event
     def load_page(self) -> None:
-        """A new page of the library: the last sentence and question no longer apply."""
+        """A new page of the library: the last sentence, question and undo no longer apply."""
         self.message, self.delete_open = "", False
+        self._undo_ids, self.undo_count = [], 0
 
     @rx.event
     def set_target_gallery(self, value: str) -> None:
@@ -94,7 +98,21 @@ class BulkState(rx.State):
         user = await current_user(self)
         if user is None:
             return to_login(self)
-        return self._say(await asyncio.to_thread(jobs.delete, user.store_id, ids))
+        outcome = await asyncio.to_thread(jobs.delete, user.store_id, user.id, ids)
+        said = self._say(outcome)
+        self._undo_ids, self.undo_count = list(outcome.trashed), len(outcome.trashed)
+        return said
+
+    @rx.event
+    async def undo_delete(self) -> Any:
+        """Restore exactly what the last delete moved to the trash."""
+        ids = self._undo_ids
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        if not ids:
+            return None
+        return self._say(await asyncio.to_thread(jobs.undo_delete, user.store_id, ids))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -109,4 +127,5 @@ class BulkState(rx.State):
 
     def _say(self, outcome: BulkOutcome) -> Any:
         self.message, self.message_ok = outcome.message, outcome.ok
+        self._undo_ids, self.undo_count = [], 0
         return LibraryState.after_bulk(list(outcome.gone))  # type: ignore[operator]

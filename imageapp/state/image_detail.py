@@ -1,4 +1,5 @@
-"""State of one image's page (`/images/<id>`): its picture and metadata, read in a thread."""
+"""State of one image's page (`/images/<id>`): its picture and metadata, read in a thread,
+and deleting it (to the trash, with an "Undo") through the bulk use cases."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from imageapp.db import get_engine
 from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.ids import parse_id
 from imageapp.services.library import ImageSummary
+from imageapp.services.usecases.bulk import BulkOutcome
 from imageapp.services.usecases.library import DETAIL_PRESET, show_image
 from imageapp.services.validation import format_bytes
+from imageapp.state import bulk_jobs
 from imageapp.state.identity import current_user, to_login
 from imageapp.state.pictures import MIME_LABELS, PictureView
 from imageapp.state.rendition_watch import RenditionWatcher, swapped
@@ -85,6 +88,11 @@ class ImageDetailState(RenditionWatcher, rx.State):
     image: ImageView = ImageView()
     found: bool = False
     loaded: bool = False
+    # Deleting this one image (a question first; afterwards the page offers its "Undo").
+    delete_open: bool = False
+    delete_question: str = ""
+    trashed_message: str = ""
+    _trashed_id: int = 0
 
     @rx.event
     async def load_image(self) -> AsyncIterator[Any]:
@@ -94,6 +102,7 @@ class ImageDetailState(RenditionWatcher, rx.State):
             yield to_login(self)
             return
         image_id = image_id_in(self.router.url.path)
+        self.delete_open, self.trashed_message, self._trashed_id = False, "", 0
         if image_id != self.image.id:
             self.loaded = False  # never show the previous image under this URL
             yield None
@@ -106,6 +115,53 @@ class ImageDetailState(RenditionWatcher, rx.State):
         self.found = image is not None
         self.loaded = True
         yield self._watch_if_waiting()
+
+    @rx.event
+    async def ask_delete(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        asked = await asyncio.to_thread(bulk_jobs.delete_question, user.store_id, [self.image.id])
+        if isinstance(asked, BulkOutcome):  # deleted meanwhile
+            self.found, self.trashed_message = False, asked.message
+            return None
+        self.delete_question, self.delete_open = asked.question, True
+        return None
+
+    @rx.event
+    def set_delete_open(self, is_open: bool) -> None:
+        self.delete_open = is_open
+
+    @rx.event
+    async def confirm_delete(self) -> Any:
+        """To the trash; the page then says so and offers to undo it."""
+        self.delete_open = False
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        image_id = self.image.id
+        outcome = await asyncio.to_thread(bulk_jobs.delete, user.store_id, user.id, [image_id])
+        self.trashed_message = outcome.message
+        self._trashed_id = image_id if outcome.trashed else 0
+        self.found = False
+        return None
+
+    @rx.event
+    async def undo_delete(self) -> Any:
+        user = await current_user(self)
+        if user is None:
+            return to_login(self)
+        if not self._trashed_id:
+            return None
+        image_id, self._trashed_id = self._trashed_id, 0
+        await asyncio.to_thread(bulk_jobs.undo_delete, user.store_id, [image_id])
+        image = await asyncio.to_thread(read_image, image_id, user.store_id)
+        self.image, self.found, self.trashed_message = image or ImageView(), image is not None, ""
+        return None
+
+    @rx.var
+    def can_undo(self) -> bool:
+        return bool(self._trashed_id)
 
     def _pictures(self) -> list[PictureView]:
         return [self.image.picture]

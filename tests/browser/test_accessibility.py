@@ -143,6 +143,31 @@ def test_reflex_pages_have_no_serious_axe_violations(
     page.get_by_role("button", name=f"Move {titles[0]} down").click()
     expect(page.locator("#gallery-status")).to_contain_text("position 2", timeout=SLOW)
     audit.check(page, f"Reflex ({scheme}) gallery, after a move")
+
+    page.goto(base + "/tokens")
+    expect(page.get_by_role("heading", name="API tokens")).to_be_visible(timeout=SLOW)
+    audit.check(page, f"Reflex ({scheme}) API tokens")
+    page.get_by_label("Name").fill(f"storefront {scheme}")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token-value")).to_have_value(re.compile(r"^imageapp_"), timeout=SLOW)
+    audit.check(page, f"Reflex ({scheme}) API tokens, a new token shown")
+
+    page.goto(base + "/?status=all")
+    page.get_by_role("button", name="Clear selection").click()  # the tagged one is still ticked
+    expect(page.locator("#selected-count")).to_have_text("0 images selected")
+    page.get_by_role("checkbox", name=f"Select {titles[2]}").click()
+    page.get_by_role("button", name="Delete…").click()
+    page.get_by_role("button", name="Move to the trash").click()
+    expect(page.locator("#bulk-outcome")).to_have_text("1 image moved to the trash.", timeout=SLOW)
+    expect(page.locator("#bulk-undo")).to_be_visible()
+    audit.check(page, f"Reflex ({scheme}) library, after a delete (Undo)")
+    page.goto(base + "/trash")
+    expect(page.locator(".trash-item")).to_have_count(1, timeout=SLOW)
+    audit.check(page, f"Reflex ({scheme}) trash")
+    page.get_by_role("button", name=f"Delete forever: {titles[2]}").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    audit.check(page, f"Reflex ({scheme}) trash, delete-forever dialog")
+    page.keyboard.press("Escape")
     context.close()
     audit.finish()
 
@@ -179,7 +204,7 @@ def test_nojs_pages_have_no_serious_axe_violations(
     page.get_by_role("link", name="Select all on this page").click()
     page.get_by_label("Action").select_option("delete")
     page.get_by_role("button", name="Apply to the selected images").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Delete")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("to the trash")
     check_nojs(page, audit, "bulk delete confirmation")
     page.goto(base + "/nojs/images?status=all&q=nothing-like-this")
     check_nojs(page, audit, "library, no match")
@@ -211,9 +236,27 @@ def test_nojs_pages_have_no_serious_axe_violations(
         (f"/nojs/galleries/{gallery_id}/edit", "gallery edit"),
         (f"/nojs/galleries/{gallery_id}/delete", "gallery delete confirmation"),
         ("/nojs/users", "users"),
+        ("/nojs/tokens", "API tokens"),
     ]:
         page.goto(base + path)
         check_nojs(page, audit, name)
+    page.get_by_label("Name").fill("storefront")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new_token_value")).to_have_value(re.compile(r"^imageapp_"))
+    check_nojs(page, audit, "API tokens, a new token shown")
+
+    page.goto(base + "/nojs/images?status=all")
+    page.get_by_label(f"Select {titles[2]}").check()
+    page.get_by_label("Action").select_option("delete")
+    page.get_by_role("button", name="Apply to the selected images").click()
+    page.get_by_role("button", name="Move 1 image to the trash").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Undo"))).to_be_visible()
+    check_nojs(page, audit, "library, after a delete (Undo)")
+    page.goto(base + "/nojs/trash")
+    check_nojs(page, audit, "trash")
+    page.get_by_role("button", name=f"Delete forever… {titles[2]}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("forever")
+    check_nojs(page, audit, "trash, delete forever confirmation")
     context.close()
     audit.finish()
 

@@ -177,7 +177,7 @@ def test_library_selection_bulk_actions_and_delete_dialog_with_the_keyboard(
     delete = page.get_by_role("button", name="Delete…")
     press_button(page, delete, key="Space")
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("Delete 2 images")
+    expect(dialog).to_contain_text("Move 2 images to the trash?")
     expect_focus_trapped(page, dialog)
     shoot("question")
     page.keyboard.press("Escape")
@@ -186,11 +186,14 @@ def test_library_selection_bulk_actions_and_delete_dialog_with_the_keyboard(
 
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
-    press_button(page, dialog.get_by_role("button", name="Delete images"))
-    expect(outcome).to_contain_text("2 images deleted", timeout=SLOW)
+    press_button(page, dialog.get_by_role("button", name="Move to the trash"))
+    expect(outcome).to_contain_text("2 images moved to the trash", timeout=SLOW)
     expect(page.locator("#library-grid .library-item")).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_be_focused()  # the opener is disabled now
     shoot("deleted")
+    press_button(page, page.get_by_role("button", name=re.compile(r"^Undo")))
+    expect(outcome).to_have_text("2 images restored.", timeout=SLOW)
+    expect(page.locator("#library-grid .library-item")).to_have_count(3)
 
 
 def test_gallery_delete_dialog_traps_the_focus_and_gives_it_back(

@@ -114,16 +114,18 @@ def test_bulk_delete_asks_first_naming_the_images_and_galleries(
     page.get_by_role("button", name="Delete…").click()
 
     question = page.get_by_role("alertdialog")
-    expect(question).to_contain_text("Delete 3 images for good? They are in 2 galleries")
+    expect(question).to_contain_text(
+        "Move 3 images to the trash? They are in 2 galleries, which keep their place for them."
+    )
     shoot("question")
     question.get_by_role("button", name="Keep them").click()
     expect(question).to_have_count(0)
     expect(page.locator(".library-item")).to_have_count(4)
 
     page.get_by_role("button", name="Delete…").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Delete images").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Move to the trash").click()
 
-    expect(outcome(page)).to_have_text("3 images deleted.", timeout=SLOW)
+    expect(outcome(page)).to_have_text("3 images moved to the trash.", timeout=SLOW)
     expect(page.locator(".library-item")).to_have_count(1)
     expect(item(page, titles[3])).to_be_visible()
     expect(page.locator("#library-count")).to_have_text("1 image")
@@ -132,6 +134,12 @@ def test_bulk_delete_asks_first_naming_the_images_and_galleries(
     assert gallery_order(prod_server, user, first) == []
     with httpx.Client(base_url=prod_server.base_url) as client:
         assert client.get(f"/media/{ids[0]}").status_code == 404
+
+    page.get_by_role("button", name="Undo: restore the images just deleted").click()
+    expect(outcome(page)).to_have_text("3 images restored.", timeout=SLOW)
+    expect(page.locator(".library-item")).to_have_count(4)
+    expect(page.locator("#bulk-undo")).to_have_count(0)
+    assert gallery_order(prod_server, user, first) == ids[:2]  # back in their place
 
 
 def test_inactive_images_filters_and_tags(

@@ -27,6 +27,7 @@ EXPECTED: dict[str, str] = {
     "images/[image_id]": "#image-not-found",
     "galleries": "#galleries-empty",
     "galleries/[gallery_id]": "#gallery-not-found",
+    "tokens": "#tokens-empty",  # a person's own tokens only
 }
 
 
@@ -48,6 +49,7 @@ def store_a(prod_server: ProdServer) -> dict[str, str]:
         "images/[image_id]": f"/images/{image_id}",
         "galleries": "/galleries",
         "galleries/[gallery_id]": f"/galleries/{gallery_id}",
+        "tokens": "/tokens",
     }
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from imageapp.models import FileIntent, Image, utcnow
+from imageapp.services.accounts import AccountService
 from imageapp.services.uploads import UploadService
-from tests.factories import pending_upload
+from tests.factories import finished_image, pending_upload
 from tests.stored import put_bytes
 
 
@@ -119,3 +120,33 @@ def test_older_than_zero_spares_files_being_written_and_sweeps_dead_writes(
     assert "Removed 1 orphan temp file(s)." in result.stdout
     assert storage.exists(live)
     assert not storage.exists(dead)
+
+
+def test_cleanup_empties_the_trash_older_than_trash_days(uploads: UploadService) -> None:
+    """IMAGEAPP_TRASH_DAYS decides what the trash keeps; --dry-run only counts."""
+    user = AccountService(uploads.engine).create_user(
+        store_name="Harbour", email="ann@example.com", password="long password 1"
+    )
+    old, recent = finished_image(uploads, user, 1), finished_image(uploads, user, 2)
+    with uploads.engine.begin() as connection:
+        for image_id, days in ((old, 4), (recent, 2)):
+            connection.execute(
+                sa.update(Image)
+                .where(Image.id == image_id)
+                .values(trashed_at=utcnow() - timedelta(days=days), trashed_by=user.id)
+            )
+        old_file = connection.scalar(sa.select(Image.file_path).where(Image.id == old))
+    env = cli_env(uploads) | {"IMAGEAPP_TRASH_DAYS": "3"}
+    dry = run_cli("cleanup-temp", "--dry-run", env=env)
+    assert "Would delete 1 image(s) forever that have been in the trash longer than 3 days." in (
+        dry.stdout
+    )
+    result = run_cli("cleanup-temp", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Deleted 1 image(s) forever that had been in the trash longer than 3 days." in (
+        result.stdout
+    )
+    with uploads.engine.connect() as connection:
+        assert connection.scalars(sa.select(Image.id)).all() == [recent]
+    assert old_file
+    assert not uploads.storage.exists(old_file)

@@ -217,3 +217,32 @@ def stored_images(settings: Settings, user: CurrentUser, count: int) -> list[int
         session.add_all(rows)
         session.commit()
         return [row.id for row in rows if row.id is not None]
+
+
+def post_form(
+    client: TestClient, path: str, pairs: list[tuple[str, str]], page: str = "/nojs/trash"
+):
+    """A form POST as a browser sends it (``image_id`` may repeat), with the CSRF token."""
+    form = [("csrf_token", csrf_of(client, page)), *pairs]
+    return client.post(
+        path,
+        content=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def restore_from_trash(client: TestClient, image_ids: list[int], **fields: str):
+    pairs = [("image_id", str(image_id)) for image_id in image_ids] + list(fields.items())
+    return post_form(client, "/nojs/trash/restore", pairs)
+
+
+def empty_trash(client: TestClient):
+    """ "Empty the trash…", then the confirmation page's button, as a browser does it."""
+    asked = post_form(client, "/nojs/trash/delete", [("scope", "all")])
+    assert asked.status_code == 200, asked.text
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', asked.text)
+    return client.post(
+        "/nojs/trash/delete",
+        content=urlencode([(name, html.unescape(value)) for name, value in fields]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )

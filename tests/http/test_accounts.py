@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount, Route
 
 from imageapp.config import Settings
 from imageapp.fallback.app import create_fallback_app
@@ -52,18 +52,63 @@ ANONYMOUS = {
     ("POST", "/nojs/galleries/{gallery_id}/move"): "login",
     ("POST", "/nojs/galleries/{gallery_id}/featured"): "login",
     ("POST", "/nojs/galleries/{gallery_id}/remove"): "login",
+    ("GET", "/nojs/tokens"): "login",
+    ("POST", "/nojs/tokens"): "login",
+    ("POST", "/nojs/tokens/{token_id}/revoke"): "login",
+    ("POST", "/nojs/galleries/{gallery_id}/share"): "login",
+    ("POST", "/nojs/images/{image_id}/share"): "login",
+    ("POST", "/nojs/share-links/{link_id}/revoke"): "login",
+    # Share links: public, but an unknown token is nothing (tests/http/test_share_pages.py).
+    ("GET", "/s/{token}"): 404,
+    ("POST", "/s/{token}"): 403,  # no CSRF token
+    ("GET", "/s/{token}/media/{image_id}/{name}"): 404,
+    ("GET", "/s/{token}/download/{image_id}"): 404,
+    # The JSON API: a bearer token or nothing (its own tests: tests/http/test_api_*.py).
+    ("GET", "/api/v1/openapi.json"): 200,
+    ("GET", "/api/v1/docs"): 200,
+    ("POST", "/api/v1/uploads"): 401,
+    ("GET", "/api/v1/uploads/{token}/preview"): 401,
+    ("POST", "/api/v1/uploads/{token}"): 401,
+    ("DELETE", "/api/v1/uploads/{token}"): 401,
+    ("GET", "/api/v1/images"): 401,
+    ("GET", "/api/v1/images/{image_id}"): 401,
+    ("PATCH", "/api/v1/images/{image_id}"): 401,
+    ("DELETE", "/api/v1/images/{image_id}"): 401,
+    ("GET", "/api/v1/galleries"): 401,
+    ("POST", "/api/v1/galleries"): 401,
+    ("GET", "/api/v1/galleries/{gallery_id}"): 401,
+    ("PATCH", "/api/v1/galleries/{gallery_id}"): 401,
+    ("DELETE", "/api/v1/galleries/{gallery_id}"): 401,
+    ("PUT", "/api/v1/galleries/{gallery_id}/images"): 401,
+    ("POST", "/api/v1/galleries/{gallery_id}/share-links"): 401,
+    ("POST", "/api/v1/images/{image_id}/share-links"): 401,
+    ("GET", "/api/v1/trash"): 401,
+    ("POST", "/api/v1/trash/restore"): 401,
+    ("GET", "/nojs/trash"): "login",
+    ("GET", "/nojs/trash/{image_id}/thumbnail"): "login",
+    ("POST", "/nojs/trash/restore"): "login",
+    ("POST", "/nojs/trash/delete"): "login",
 }
 
 
 def routes() -> set[tuple[str, str]]:
-    """(method, path) of every route the fallback app really answers, included routers too."""
+    """(method, path) of every route the fallback app really answers, included routers and
+    the mounted API too."""
+    return _routes(create_fallback_app().routes, "")
+
+
+def _routes(app_routes: list[BaseRoute], prefix: str) -> set[tuple[str, str]]:
     found = set()
-    for context in iter_route_contexts(create_fallback_app().routes):
+    for context in iter_route_contexts(app_routes):
         route = context.original_route
-        if isinstance(route, APIRoute):
-            found |= {(method, str(context.path)) for method in route.methods - {"HEAD"}}
+        if isinstance(route, APIRoute | Route):
+            methods = (route.methods or set()) - {"HEAD"}
+            found |= {(method, prefix + str(context.path)) for method in methods}
+        elif isinstance(route, Mount) and prefix + route.path == "/api/v1":
+            found |= _routes(route.routes, "/api/v1")
         elif isinstance(route, Mount):
-            assert route.path == "/nojs/static", f"unexpected mount {route.path}"
+            allowed = ("/nojs/static", "/api/v1/docs/assets")
+            assert prefix + route.path in allowed, f"unexpected mount {route.path}"
         else:
             raise AssertionError(f"unexpected route {route!r}")
     return found
@@ -71,7 +116,12 @@ def routes() -> set[tuple[str, str]]:
 
 def concrete(path: str) -> str:
     return (
-        path.replace("{image_id}", "1").replace("{name}", "thumb.webp").replace("{gallery_id}", "1")
+        path.replace("{image_id}", "1")
+        .replace("{name}", "thumb.webp")
+        .replace("{gallery_id}", "1")
+        .replace("{token_id}", "1")
+        .replace("{link_id}", "1")
+        .replace("{token}", "abc")
     )
 
 

@@ -19,9 +19,11 @@ from imageapp.services.galleries import GalleryService
 from imageapp.services.library import LibraryFilter, list_images
 from tests.http.conftest import (
     bulk,
+    empty_trash,
     finished_image,
     flash_of,
     new_gallery,
+    restore_from_trash,
     stored_images,
 )
 from tests.stored import image_names
@@ -107,8 +109,9 @@ def test_delete_asks_first_naming_images_and_galleries(
     files_before = len(image_names(storage))
     confirm = bulk(client, [a, b], "delete", back="/nojs/images?q=p")
     assert confirm.status_code == 200
-    assert "Delete 2 images?" in confirm.text
-    assert "They are in 2 galleries" in confirm.text
+    assert "Move 2 images to the trash?" in confirm.text
+    assert "They are in 2 galleries, which keep their place for them." in confirm.text
+    assert "stay in the trash for 30 days" in confirm.text
     assert statuses(app_settings, alice) == {a: "active", b: "active", kept: "active"}
     hidden = re.findall(r'<input type="hidden" name="image_id" value="(\d+)">', confirm.text)
     assert hidden == [str(a), str(b)]
@@ -126,13 +129,17 @@ def test_delete_asks_first_naming_images_and_galleries(
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.headers["location"] == "/nojs/images?q=p"
-    assert "2 images deleted." in flash_of(client)
+    assert "2 images moved to the trash." in flash_of(client)
     assert statuses(app_settings, alice) == {kept: "active"}
     assert client.get(f"/media/{a}").status_code == 404
-    assert len(image_names(storage)) == files_before // 3  # kept's files only
     listing = client.get("/nojs/galleries").text
-    assert "1 image<" in listing  # Summer keeps one
-    assert "0 images<" in listing  # Best of is empty, still there
+    assert "1 image<" in listing  # Summer shows one
+    assert "0 images<" in listing  # Best of shows none, still there
+    # Delete now means "to the trash": the files stay until the trash is emptied for good.
+    assert len(image_names(storage)) == files_before
+    empty_trash(client)
+    assert "2 images deleted forever." in flash_of(client, "/nojs/trash")
+    assert len(image_names(storage)) == files_before // 3  # kept's files only
 
 
 def test_csrf_on_both_bulk_posts(
@@ -162,7 +169,7 @@ def test_a_selection_of_500_images_in_one_request(
     bulk(client, ids, "set_inactive")
     assert "500 images set inactive" in flash_of(client)
     confirm = bulk(client, ids, "delete")
-    assert "Delete 500 images?" in confirm.text
+    assert "Move 500 images to the trash?" in confirm.text
     assert "They are in 1 gallery" in confirm.text
     hidden = re.findall(r'<input type="hidden" name="image_id" value="(\d+)">', confirm.text)
     token = re.search(r'name="csrf_token" value="([^"]+)"', confirm.text)
@@ -174,8 +181,19 @@ def test_a_selection_of_500_images_in_one_request(
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 303
-    assert "500 images deleted." in flash_of(client)
+    assert "500 images moved to the trash." in flash_of(client)
     assert statuses(app_settings, alice) == {}
+    assert restore_from_trash(client, ids).status_code == 303
+    assert "500 images restored." in flash_of(client, "/nojs/trash")
+    assert set(statuses(app_settings, alice)) == set(ids)
+    bulk(client, ids, "delete")
+    client.post(
+        "/nojs/images/bulk/delete",
+        content=urlencode([("csrf_token", token.group(1))] + [("image_id", i) for i in hidden]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    empty_trash(client)
+    assert "500 images deleted forever." in flash_of(client, "/nojs/trash")
     assert image_names(storage_for(app_settings)) == []
 
 
@@ -205,7 +223,7 @@ def test_foreign_and_unknown_ids_are_ignored_and_reported(
     assert confirm.headers["location"] == "/nojs/images"
     assert "None of the selected images is in your library." in flash_of(client)
     confirm = bulk(client, [mine, theirs], "delete")
-    assert "Delete 1 image?" in confirm.text
+    assert "Move 1 image to the trash?" in confirm.text
     assert "1 more selected image is not in your library" in confirm.text
     assert f'name="image_id" value="{theirs}"' not in confirm.text
     assert statuses(app_settings, carol) == {theirs: "active"}

@@ -90,12 +90,27 @@ def galleries_and_bulk(client: TestClient, image_id: int) -> None:
     assert bulk(client, [image_id], "add_tags", tags="sea, dawn").is_redirect
     confirm = bulk(client, [image_id, second], "delete")
     assert confirm.status_code == 200
-    assert "Delete" in confirm.text
+    assert "to the trash" in confirm.text
     deleted = client.post(
         "/nojs/images/bulk/delete",
         data={"csrf_token": csrf_of(client), "image_id": [str(image_id), str(second)]},
     )
     assert deleted.status_code == 303
+    assert 'class="undo"' in client.get("/nojs/images").text
+    trash(client, image_id, second)
+
+
+def trash(client: TestClient, image_id: int, second: int) -> None:
+    """The trash: its page and thumbnail, restore, delete forever with its question."""
+    assert client.get("/nojs/trash").status_code == 200
+    assert client.get(f"/nojs/trash/{image_id}/thumbnail").status_code == 200
+    token = csrf_of(client, "/nojs/trash")
+    restore = {"csrf_token": token, "image_id": [str(image_id)]}
+    assert client.post("/nojs/trash/restore", data=restore).status_code == 303
+    ask = {"csrf_token": token, "image_id": [str(second)]}
+    assert client.post("/nojs/trash/delete", data=ask).status_code == 200
+    confirmed = ask | {"confirmed": "yes"}
+    assert client.post("/nojs/trash/delete", data=confirmed).status_code == 303
 
 
 def media(client: TestClient) -> None:

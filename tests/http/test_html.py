@@ -9,7 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from imageapp.services.uploads import UploadService
-from tests.http.conftest import bulk, complete, csrf_of, finished_image, new_gallery, upload
+from tests.http.conftest import (
+    bulk,
+    complete,
+    csrf_of,
+    finished_image,
+    new_gallery,
+    post_form,
+    upload,
+)
 
 
 class FieldsAndLabels(HTMLParser):
@@ -87,6 +95,12 @@ def gallery_pages(client: TestClient) -> dict[str, str]:
     bulk(client, ids, "add_tags", tags="")
     found["library, bulk errors"] = client.get("/nojs/images").text
     found["bulk delete confirmation"] = bulk(client, ids, "delete").text
+    post_form(client, "/nojs/images/bulk/delete", [("image_id", str(ids[0]))], "/nojs/images")
+    found["library with an undo"] = client.get("/nojs/images").text
+    found["trash"] = client.get("/nojs/trash").text
+    found["trash, delete forever confirmation"] = post_form(
+        client, "/nojs/trash/delete", [("image_id", str(ids[0]))]
+    ).text
     return found
 
 
@@ -98,7 +112,10 @@ def test_every_page_is_valid_html_with_labels(client: TestClient, service: Uploa
     assert "<picture>" in rendered["list"]
     assert "<picture>" in rendered["galleries"]
     assert "Inactive: not shown anywhere" in rendered["gallery with a position error"]
-    assert "Delete 3 images?" in rendered["bulk delete confirmation"]
+    assert "Move 3 images to the trash?" in rendered["bulk delete confirmation"]
+    assert 'class="undo"' in rendered["library with an undo"]
+    assert "In gallery 0" in rendered["trash"]
+    assert "Delete 1 image forever?" in rendered["trash, delete forever confirmation"]
     assert 'id="bulk_tags_error"' in rendered["library, bulk errors"]
     assert 'id="gallery_id_error"' in rendered["step 2 with a gallery error"]
     for name, html in rendered.items():

@@ -142,6 +142,13 @@ def test_preview_and_delete(
     )
     result = bulk.delete(store_id=alice.store_id, image_ids=most)
     assert (result.done, result.ignored_ids) == (MAX_SELECTION, ())
+    # Delete moves them to the trash (every row kept); deleting the trash forever at the same
+    # size removes rows, placements, tags and files.
+    trashed = sa.select(sa.func.count()).where(col(Image.trashed_at).is_not(None))
+    assert count(engine, trashed) == MAX_SELECTION
+    assert bulk.trash.restore(store_id=alice.store_id, image_ids=most) == sorted(most)
+    bulk.delete(store_id=alice.store_id, image_ids=most)
+    assert bulk.trash.delete_forever(store_id=alice.store_id, image_ids=most) == MAX_SELECTION
     assert count(engine, sa.select(sa.func.count()).select_from(Image)) == 0
     assert count(engine, sa.select(sa.func.count()).select_from(GalleryImage)) == 0
     assert count(engine, sa.select(sa.func.count()).select_from(ImageTag)) == 0

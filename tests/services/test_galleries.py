@@ -218,6 +218,10 @@ def test_bulk_delete_leaves_nothing_behind(
     assert preview.ignored_ids == tuple(foreign)
     result = bulk.delete(store_id=alice.store_id, image_ids=[*ids[:2], *foreign])
     assert (result.done, result.ignored_ids) == (2, tuple(foreign))
+    # In the trash: gone from the gallery people see, every row and file kept until forever.
+    assert galleries.image_ids(store_id=alice.store_id, gallery_id=gallery) == []
+    forever = bulk.trash.delete_forever(store_id=alice.store_id, image_ids=[*ids, *foreign])
+    assert forever == 2
     with engine.connect() as connection:
         placements = connection.scalar(sa.select(sa.func.count()).select_from(GalleryImage))
         tag_links = connection.scalars(sa.select(ImageTag.image_id)).all()

@@ -104,7 +104,8 @@ def test_deleting_says_the_images_stay(
     gallery_id, _ids = gallery
     assert delete_question("Summer", 4) == (
         "Delete the gallery 'Summer'? Its 4 images stay in your library, with any other "
-        "galleries they are in; only the gallery, its order and its cover go."
+        "galleries they are in; only the gallery, its order and its cover go. "
+        "Deleting a gallery is final: it does not go to the trash and cannot be restored."
     )
     assert "Its 1 image stays in your library, with any other galleries it is in" in (
         delete_question("Summer", 1)

@@ -230,17 +230,53 @@ def test_delete_asks_first_and_deletes_exactly_what_it_named(member: Member) -> 
 
     call(BulkState.ask_delete, state, [a, b, "junk", -1])
     assert state.delete_open is True
-    assert state.delete_question.startswith(
-        "Delete 2 images for good? They are in 2 galleries, which will no longer show them."
+    assert state.delete_question == (
+        "Move 2 images to the trash? They are in 2 galleries, which keep their place for "
+        "them. Deleted images stay in the trash for 30 days; until then they can be restored "
+        "with their galleries, place, cover and tags."
     )
     assert [i.id for i in library(member).items] == [c, b, a]  # nothing gone yet
 
     event = call(BulkState.confirm_delete, state)
 
-    assert state.message == "2 images deleted."
+    assert state.message == "2 images moved to the trash."
     assert state.delete_open is False
     assert refreshes_library(event, [a, b])
     assert [i.id for i in library(member).items] == [c]
+    assert state.undo_count == 2  # the summary offers "Undo"
+
+
+def test_undo_after_a_delete_puts_the_images_back_in_their_galleries(member: Member) -> None:
+    a, b, c = (active_image(member, title) for title in ("A", "B", "C"))
+    one = new_gallery(member, "One", [a, b, c])
+    state = bulk(member)
+    call(BulkState.ask_delete, state, [b, c])
+    call(BulkState.confirm_delete, state)
+    assert [i.id for i in library(member).items] == [a]
+    assert build_gallery_service().image_ids(store_id=member.user.store_id, gallery_id=one) == [a]
+
+    event = call(BulkState.undo_delete, state)
+
+    assert state.message == "2 images restored."
+    assert state.undo_count == 0  # done: no second undo
+    assert refreshes_library(event, [b, c])
+    assert [i.id for i in library(member).items] == [c, b, a]
+    placed = build_gallery_service().image_ids(store_id=member.user.store_id, gallery_id=one)
+    assert placed == [a, b, c]
+    call(BulkState.undo_delete, state)  # sent again (double click): nothing happens
+    assert state.message == "2 images restored."
+
+
+def test_undo_restores_only_that_delete(member: Member) -> None:
+    a, b = (active_image(member, title) for title in ("A", "B"))
+    state = bulk(member)
+    call(BulkState.ask_delete, state, [a])
+    call(BulkState.confirm_delete, state)
+    call(BulkState.ask_delete, state, [b])
+    call(BulkState.confirm_delete, state)
+    call(BulkState.undo_delete, state)
+    assert state.message == "1 image restored."
+    assert [i.id for i in library(member).items] == [b]  # the first delete stays in the trash
 
 
 def test_a_delete_naming_no_image_of_the_store_asks_nothing(

@@ -22,6 +22,7 @@ from imageapp.state.galleries import GalleriesState
 from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
 from imageapp.state.library import LibraryState
+from imageapp.state.trash import TrashState
 from imageapp.state.upload import UploadState
 from tests.images import jpeg_bytes
 from tests.state.conftest import Member, active_image, make_state, run, sign_in
@@ -121,7 +122,25 @@ def gallery_pages(someone: Member) -> None:
     on_loop(GalleriesState.confirm_delete, galleries)
 
 
-@pytest.mark.parametrize("pages", [upload_page, library_pages, gallery_pages])
+def trash_page(someone: Member) -> None:
+    """A delete and its undo, then the trash: restore, and delete forever after a question."""
+    first, second = active_image(someone, "Quay"), active_image(someone, "Boats")
+    bulk = make_state(BulkState, someone.cookie, "/")
+    on_loop(BulkState.ask_delete, bulk, [first, second])
+    on_loop(BulkState.confirm_delete, bulk)
+    on_loop(BulkState.undo_delete, bulk)
+    on_loop(BulkState.ask_delete, bulk, [first, second])
+    on_loop(BulkState.confirm_delete, bulk)
+    trash = make_state(TrashState, someone.cookie, "/trash")
+    on_loop(TrashState.load_page, trash)
+    on_loop(TrashState.restore_one, trash, first)
+    on_loop(TrashState.ask_delete_one, trash, second)
+    on_loop(TrashState.confirm_delete, trash)
+    on_loop(TrashState.ask_empty, trash)
+    assert trash.total == 0
+
+
+@pytest.mark.parametrize("pages", [upload_page, library_pages, gallery_pages, trash_page])
 def test_no_handler_blocks_the_event_loop(
     someone: Member, monkeypatch: pytest.MonkeyPatch, pages: Any
 ) -> None:

@@ -101,7 +101,8 @@ def test_create_edit_and_delete(member: Member) -> None:
     call(GalleriesState.ask_delete, state, card.id)
     assert state.delete_open is True
     assert state.delete_question == (
-        "Delete the gallery 'Summer by the sea'? It holds no images; only the gallery goes."
+        "Delete the gallery 'Summer by the sea'? It holds no images; only the gallery goes. "
+        "Deleting a gallery is final: it does not go to the trash and cannot be restored."
     )
     call(GalleriesState.confirm_delete, state)
     assert build_gallery_service().summaries(store_id=member.user.store_id) == []

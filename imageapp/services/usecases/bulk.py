@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from imageapp.services.bulk import BulkResult, BulkService
@@ -17,7 +18,7 @@ from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
 from imageapp.services.ids import is_id, parse_id
 from imageapp.services.metadata import parse_tags
-from imageapp.services.wording import count_label, were
+from imageapp.services.wording import count_label, moved_to_trash, trash_keeps, were
 
 ACTIONS = (
     "set_active",
@@ -41,12 +42,16 @@ Answer = TypeVar("Answer")  # what a bulk service call returns
 @dataclass(frozen=True, slots=True)
 class BulkOutcome:
     """What an action did (``ok``) or why nothing was done; ``field``: the form field a
-    refusal belongs to; ``gone``: ids to drop from the selection (deleted, or not ours)."""
+    refusal belongs to; ``gone``: ids to drop from the selection (deleted, or not ours);
+    after a delete, ``trashed`` and ``trashed_at`` are what its "Undo" restores."""
 
     message: str
     ok: bool = True
     gone: tuple[int, ...] = ()
     field: str | None = None
+    done: int = 0  # how many images the action changed
+    trashed: tuple[int, ...] = ()
+    trashed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +85,14 @@ class DeleteQuestion:
     image_ids: list[int]  # exactly the images asked about (the store's own)
     image_count: int
     gallery_count: int
-    where: str  # "They are in 2 galleries, which will no longer show them."
+    where: str  # "They are in 2 galleries, which keep their place for them."
     ignored: int  # selected ids that are not the store's images
+    consequence: str = ""  # how long the trash keeps them (wording.trash_keeps)
 
     @property
     def question(self) -> str:
-        return f"Delete {count_label(self.image_count)} for good? {self.where} {DELETE_CONSEQUENCE}"
-
-
-DELETE_CONSEQUENCE = "The files and all their sizes are removed; this cannot be undone."
+        moved = f"Move {count_label(self.image_count)} to the trash?"
+        return f"{moved} {self.where} {self.consequence}".strip()
 
 
 def refused(message: str, field: str | None = None, gone: Sequence[int] = ()) -> BulkOutcome:
@@ -174,13 +178,14 @@ def _finish(result: BulkResult, sentence: str, selection: Selection) -> BulkOutc
     skipped = len(result.ignored_ids) + selection.unreadable
     if skipped:
         sentence += f" {count_label(skipped)} {were(skipped)} not in your library and left alone."
-    return BulkOutcome(message=sentence, gone=result.ignored_ids)
+    return BulkOutcome(message=sentence, gone=result.ignored_ids, done=result.done)
 
 
 def ask_delete(
-    bulk: BulkService, *, store_id: int, raw_ids: Sequence[object]
+    bulk: BulkService, *, store_id: int, raw_ids: Sequence[object], trash_days: int = 30
 ) -> DeleteQuestion | BulkOutcome:
-    """The question before deleting: how many images and galleries it affects."""
+    """The question before deleting: how many images and galleries it affects, and how long
+    the trash keeps them (IMAGEAPP_TRASH_DAYS)."""
     selection = Selection.of(raw_ids)
     preview = _on_selection(
         selection, lambda ids: bulk.preview_delete(store_id=store_id, image_ids=ids)
@@ -194,7 +199,7 @@ def ask_delete(
     it_is, them = ("It is", "it") if one else ("They are", "them")
     where = (
         f"{it_is} in {count_label(preview.gallery_count, 'gallery', 'galleries')}, "
-        f"which will no longer show {them}."
+        f"which keep {'its' if one else 'their'} place for {them}."
         if preview.gallery_count
         else f"{it_is} in no gallery."
     )
@@ -204,17 +209,34 @@ def ask_delete(
         gallery_count=preview.gallery_count,
         where=where,
         ignored=len(ignored) + selection.unreadable,
+        consequence=trash_keeps(trash_days),
     )
 
 
-def delete_images(bulk: BulkService, *, store_id: int, raw_ids: Sequence[object]) -> BulkOutcome:
-    """Delete the store's images among the selection (after the question was answered)."""
+def delete_images(
+    bulk: BulkService,
+    *,
+    store_id: int,
+    raw_ids: Sequence[object],
+    user_id: int | None = None,
+) -> BulkOutcome:
+    """Move the store's images among the selection to the trash (after the question was
+    answered); ``user_id`` is who deleted them, shown in the trash. The outcome carries what
+    an "Undo" restores."""
     selection = Selection.of(raw_ids)
-    result = _on_selection(selection, lambda ids: bulk.delete(store_id=store_id, image_ids=ids))
+    result = _on_selection(
+        selection, lambda ids: bulk.delete(store_id=store_id, image_ids=ids, user_id=user_id)
+    )
     if isinstance(result, BulkOutcome):
         return result
-    outcome = _finish(result, f"{count_label(result.done)} deleted.", selection)
-    return BulkOutcome(message=outcome.message, gone=tuple(selection.image_ids))
+    outcome = _finish(result, moved_to_trash(result.done), selection)
+    return BulkOutcome(
+        message=outcome.message,
+        gone=tuple(selection.image_ids),
+        done=result.done,
+        trashed=result.image_ids,
+        trashed_at=result.at if result.image_ids else None,
+    )
 
 
 def _on_selection(

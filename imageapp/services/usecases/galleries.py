@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from imageapp.services.errors import FormInvalid, ImageAppError
-from imageapp.services.galleries import GalleryNotFound, GalleryService
+from imageapp.services.galleries import GalleryNotFound, GalleryService, GallerySummary
 from imageapp.services.gallery_moves import position_after_steps, position_next_to
 from imageapp.services.ids import parse_id
-from imageapp.services.wording import count_label
+from imageapp.services.wording import GALLERY_DELETE_IS_FINAL, count_label
 
 GALLERY_FIELDS = ("title", "slug", "description")  # the gallery form's fields, in its order
 GONE = "That gallery is not there any more."
@@ -100,6 +100,11 @@ def delete_question(title: str, image_count: int) -> str:
 
 
 def what_stays(image_count: int) -> str:
+    """What deleting a gallery leaves, and that the deletion is final (no trash for it)."""
+    return f"{_images_stay(image_count)} {GALLERY_DELETE_IS_FINAL}"
+
+
+def _images_stay(image_count: int) -> str:
     """What deleting a gallery leaves: its images, in the library and their other galleries."""
     if not image_count:
         return "It holds no images; only the gallery goes."
@@ -253,3 +258,27 @@ def _change(
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def gallery_order(
+    galleries: GalleryService, *, store_id: int, gallery_id: int
+) -> tuple[GallerySummary, list[int]] | Gone:
+    """The gallery and its image ids in display order."""
+    try:
+        gallery = galleries.get(store_id=store_id, gallery_id=gallery_id)
+        return gallery, galleries.image_ids(store_id=store_id, gallery_id=gallery_id)
+    except GalleryNotFound:
+        return Gone()
+
+
+def reorder_gallery(
+    galleries: GalleryService, *, store_id: int, gallery_id: int, image_ids: Sequence[int]
+) -> Done | Gone:
+    """A whole new order: ids not in the gallery are ignored; images left out keep their
+    order after the ones named."""
+    try:
+        galleries.set_order(store_id=store_id, gallery_id=gallery_id, image_ids=image_ids)
+        gallery = galleries.get(store_id=store_id, gallery_id=gallery_id)
+    except GalleryNotFound:
+        return Gone()
+    return Done(f"The order of '{gallery.title}' was saved.", gallery_id)

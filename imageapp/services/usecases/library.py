@@ -7,15 +7,27 @@ lists (and which pictures it may show) cannot differ between them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from imageapp.services.errors import MetadataInvalid
 from imageapp.services.galleries import GalleryNotFound, GalleryService, GallerySummary
-from imageapp.services.library import ImagePage, ImageSummary, get_active_image, list_images
+from imageapp.services.image_edits import update_image_metadata
+from imageapp.services.library import (
+    ImagePage,
+    ImageSummary,
+    get_active_image,
+    get_image,
+    list_images,
+    tags_of,
+)
 from imageapp.services.library_query import LibraryQuery
+from imageapp.services.metadata import parse_metadata
 from imageapp.services.pictures import Picture
+from imageapp.services.renditions import StoredRendition, renditions_of
 from imageapp.services.thumbnails import list_pictures, listed_pictures
 
 THUMBNAIL_PRESET = "thumb"
@@ -132,3 +144,53 @@ def show_image(
     return ImageShown(
         image=image, picture=listed_pictures(engine, [image], preset=preset)[image.id]
     )
+
+
+def find_image(engine: Engine, *, store_id: int, image_id: int) -> ImageSummary | None:
+    """One finished image of the store (active or inactive) with its tags; None otherwise."""
+    with Session(engine) as session:
+        return get_image(session, image_id, store_id=store_id)
+
+
+def with_tags(engine: Engine, listing: ImagePage) -> ImagePage:
+    """A listing whose images carry their tags (lists read without them)."""
+    with Session(engine) as session:
+        found = tags_of(session, [image.id for image in listing.items])
+    items = tuple(replace(image, tags=found.get(image.id, ())) for image in listing.items)
+    return replace(listing, items=items)
+
+
+def image_renditions(
+    engine: Engine, images: Iterable[ImageSummary]
+) -> dict[int, tuple[StoredRendition, ...]]:
+    """The renditions of the active ones among ``images`` (the media route serves no other)."""
+    active = [image.id for image in images if image.status == "active"]
+    return {image_id: tuple(found) for image_id, found in renditions_of(engine, active).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageEdited:
+    message: str = "Image saved."
+
+
+@dataclass(frozen=True, slots=True)
+class ImageEditRefused:
+    message: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+EDIT_FIELDS = ("title", "alt_text", "description", "slug", "tags")
+
+
+def edit_image(
+    engine: Engine, *, store_id: int, image_id: int, raw_fields: Mapping[str, object]
+) -> ImageEdited | ImageEditRefused | None:
+    """New metadata for a finished image, checked as in step 2; None if it is not the store's."""
+    values = {name: str(raw_fields.get(name) or "") for name in EDIT_FIELDS}
+    try:
+        saved = update_image_metadata(
+            engine, store_id=store_id, image_id=image_id, metadata=parse_metadata(**values)
+        )
+    except MetadataInvalid as invalid:
+        return ImageEditRefused(invalid.message, invalid.errors)
+    return ImageEdited() if saved else None

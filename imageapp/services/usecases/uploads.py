@@ -3,7 +3,6 @@ with the metadata a person typed (or keep it as a draft when refused), and disca
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -84,8 +83,12 @@ def complete_upload(
     return Completed(image_id=image_id)
 
 
-def discard_upload(uploads: UploadService, *, owner: str, token: str | None) -> None:
+def discard_upload(uploads: UploadService, *, owner: str, token: str | None) -> bool:
     """Cancel and upload-different: the same cleanup; an upload already gone (expired and
-    cleaned up, finished elsewhere) is the outcome the person asked for."""
-    with contextlib.suppress(UploadNotFound):
+    cleaned up, finished elsewhere) is the outcome the person asked for. True if there was
+    one to discard (the API answers a 404 otherwise)."""
+    try:
         uploads.cancel(token=token, owner=owner)
+    except UploadNotFound:
+        return False
+    return True
