@@ -10,6 +10,7 @@ from pillow-heif (``new_from_memory``) and shrink them with ``thumbnail_image``.
 
 Time: every engine in its own process (``python -m bench.renditions time ENGINE PATH``), the
 engines taking turns, one job each per round, after one warm-up job; the median counts.
+CPU: the job process's user + system time (every thread), the work done whatever the load.
 Memory: one job in a fresh process per engine (``python -m bench.renditions peak ...``): its
 peak RSS (VmHWM) less its RSS once the libraries are imported (pyvips in every engine).
 pyvips' operation cache is off: every job decodes the file again, as imageapp does.
@@ -37,6 +38,7 @@ class Measurement:
     engine: str
     image: str
     median_ms: float
+    median_cpu_ms: float  # user + system time of all the job's threads: the work, load aside
     peak_mb: float
     output_kb: float
 
@@ -133,9 +135,10 @@ def time_worker(engine: str, path: Path) -> None:
     for line in sys.stdin:
         if line.strip() != "run":
             break
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         job(path)
-        print((time.perf_counter() - start) * 1000, flush=True)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(wall * 1000, cpu * 1000, flush=True)
     print(json.dumps({"output_kb": output / 1024}), flush=True)
 
 
@@ -169,13 +172,16 @@ def measure_all(label: str, path: Path, rounds: int) -> dict[str, Measurement]:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "ready"
     times: dict[str, list[float]] = {engine: [] for engine in ENGINES}
+    cpu: dict[str, list[float]] = {engine: [] for engine in ENGINES}
     for _round in range(rounds):
         for engine, process in workers.items():
             assert process.stdin is not None
             assert process.stdout is not None
             process.stdin.write("run\n")
             process.stdin.flush()
-            times[engine].append(float(process.stdout.readline()))
+            wall, used = process.stdout.readline().split()
+            times[engine].append(float(wall))
+            cpu[engine].append(float(used))
     found = {}
     for engine, process in workers.items():
         totals = json.loads(process.communicate("done\n")[0].strip().splitlines()[-1])
@@ -183,6 +189,7 @@ def measure_all(label: str, path: Path, rounds: int) -> dict[str, Measurement]:
             engine,
             label,
             statistics.median(times[engine]),
+            statistics.median(cpu[engine]),
             peak_mb(engine, path),
             totals["output_kb"],
         )
