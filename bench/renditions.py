@@ -1,10 +1,19 @@
-"""imageapp's full preset set (Pillow) against the same presets made by pyvips.
+"""imageapp's full preset set against the same presets and formats made by pyvips.
 
-Every engine runs in its own process (``python -m bench.renditions ENGINE PATH``), so its peak
-RSS (VmHWM) belongs to that job alone; reported as the growth over the process's RSS after
-imports. The engines take turns, one job each per round; times are the median over the rounds
-after one warm-up job. pyvips' operation cache is off: every job decodes the file again, as
-imageapp does.
+Engines: ``imageapp`` (``render_presets`` as configured: libvips decodes PNG and WebP, Pillow
+the rest), ``imageapp-pillow`` (everything decoded by Pillow: imageapp before libvips came
+in), ``pyvips`` (``thumbnail`` per preset from the file) and ``pyvips-1decode`` (the largest
+preset from the file, the smaller from it, as imageapp does). Every engine encodes AVIF (same
+quality and speed: libvips' ``effort`` is 9 - libaom speed), WebP and JPEG per preset.
+pyvips-binary's libheif has no HEVC decoder, so for a HEIC the pyvips engines get the pixels
+from pillow-heif (``new_from_memory``) and shrink them with ``thumbnail_image``.
+
+Time: every engine in its own process (``python -m bench.renditions time ENGINE PATH``), the
+engines taking turns, one job each per round, after one warm-up job; the median counts.
+CPU: the job process's user + system time (every thread), the work done whatever the load.
+Memory: one job in a fresh process per engine (``python -m bench.renditions peak ...``): its
+peak RSS (VmHWM) less its RSS once the libraries are imported (pyvips in every engine).
+pyvips' operation cache is off: every job decodes the file again, as imageapp does.
 """
 
 from __future__ import annotations
@@ -20,12 +29,16 @@ from pathlib import Path
 
 from imageapp.config import DEFAULT_PRESETS, RenditionPreset
 
+ENGINES = ("imageapp", "imageapp-pillow", "pyvips", "pyvips-1decode")
+PEAK_RUNS = 2  # fresh processes per engine and input; the lower peak counts
+
 
 @dataclass(frozen=True)
 class Measurement:
     engine: str
     image: str
     median_ms: float
+    median_cpu_ms: float  # user + system time of all the job's threads: the work, load aside
     peak_mb: float
     output_kb: float
 
@@ -38,13 +51,27 @@ def status_kb(field: str) -> int:
     raise KeyError(field)
 
 
-def pillow_job(presets: tuple[RenditionPreset, ...]) -> Callable[[Path], int]:
+def pillow_job(presets: tuple[RenditionPreset, ...], decoder: str | None) -> Callable[[Path], int]:
     from imageapp.services.rendering import render_presets
 
     def job(path: Path) -> int:
-        return sum(len(item.data) for item in render_presets(path, presets))
+        found = render_presets(path, presets, decoder=decoder)  # type: ignore[arg-type]
+        return sum(len(item.data) for item in found)
 
     return job
+
+
+def _vips_source(path: Path, side: int):  # type: ignore[no-untyped-def]
+    """The largest preset's image: shrink-on-load from the file, or from pillow-heif's pixels."""
+    import pyvips
+
+    if path.suffix != ".heic":
+        return pyvips.Image.thumbnail(str(path), side, height=side, size="down")
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(path, convert_hdr_to_8bit=True)[0]
+    full = pyvips.Image.new_from_memory(heif.data, *heif.size, len(heif.mode), "uchar")
+    return full.thumbnail_image(side, height=side, size="down")
 
 
 def vips_job(presets: tuple[RenditionPreset, ...], one_decode: bool) -> Callable[[Path], int]:
@@ -56,9 +83,12 @@ def vips_job(presets: tuple[RenditionPreset, ...], one_decode: bool) -> Callable
     ordered = sorted(presets, key=lambda preset: preset.longest_side, reverse=True)
 
     def encode(image: pyvips.Image, preset: RenditionPreset) -> int:
+        avif = image.heifsave_buffer(
+            compression="av1", Q=preset.avif_quality, effort=9 - preset.avif_speed, keep="icc"
+        )
         webp = image.webpsave_buffer(Q=preset.webp_quality, effort=preset.webp_method, keep="icc")
         jpeg = image.jpegsave_buffer(Q=preset.jpeg_quality, optimize_coding=True, keep="icc")
-        return len(webp) + len(jpeg)
+        return len(avif) + len(webp) + len(jpeg)
 
     def job(path: Path) -> int:
         total, largest = 0, None
@@ -66,76 +96,105 @@ def vips_job(presets: tuple[RenditionPreset, ...], one_decode: bool) -> Callable
             side = preset.longest_side
             if one_decode and largest is not None:
                 image = largest.thumbnail_image(side, height=side, size="down").copy_memory()
-            else:  # copy_memory: the two encoders then read it, not the file, again
-                image = pyvips.Image.thumbnail(str(path), side, height=side, size="down")
-                image = largest = image.copy_memory()
+            else:  # copy_memory: the three encoders then read it, not the file, again
+                image = largest = _vips_source(path, side).copy_memory()
             total += encode(image, preset)
         return total
 
     return job
 
 
-ENGINES = ("pillow", "pillow-webp-m2", "pyvips", "pyvips-1decode")
-
-
 def make_job(engine: str) -> Callable[[Path], int]:
-    method_2 = tuple(preset.model_copy(update={"webp_method": 2}) for preset in DEFAULT_PRESETS)
     jobs = {
-        "pillow": lambda: pillow_job(DEFAULT_PRESETS),
-        "pillow-webp-m2": lambda: pillow_job(method_2),
+        "imageapp": lambda: pillow_job(DEFAULT_PRESETS, None),
+        "imageapp-pillow": lambda: pillow_job(DEFAULT_PRESETS, "pillow"),
         "pyvips": lambda: vips_job(DEFAULT_PRESETS, one_decode=False),
         "pyvips-1decode": lambda: vips_job(DEFAULT_PRESETS, one_decode=True),
     }
     return jobs[engine]()
 
 
-def worker(engine: str, path: Path) -> None:
-    """Serve ``run`` lines (one job each, answers its ms) until ``done`` (answers the totals)."""
-    job = make_job(engine)
-    baseline = status_kb("VmRSS")
-    output = job(path)  # warm-up: lazy library set-up is not what we measure
+def _imported(engine: str) -> Callable[[Path], int]:
+    """The engine's job, every library it may touch loaded (so none counts as its memory)."""
+    import pillow_heif  # noqa: F401
+    import pyvips
+
+    import imageapp.services.codecs  # noqa: F401
+    from imageapp.services.vips_reader import _pyvips
+
+    _pyvips()
+    pyvips.cache_set_max(0)
+    return make_job(engine)
+
+
+def time_worker(engine: str, path: Path) -> None:
+    """Serve ``run`` lines (one job each, answers its ms) until ``done`` (answers the output)."""
+    job = _imported(engine)
+    output = job(path)  # warm-up: lazy library set-up is not what we time
     print("ready", flush=True)
     for line in sys.stdin:
         if line.strip() != "run":
             break
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         job(path)
-        print((time.perf_counter() - start) * 1000, flush=True)
-    peak_mb = (status_kb("VmHWM") - baseline) / 1024
-    print(json.dumps({"peak_mb": peak_mb, "output_kb": output / 1024}), flush=True)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(wall * 1000, cpu * 1000, flush=True)
+    print(json.dumps({"output_kb": output / 1024}), flush=True)
+
+
+def peak_worker(engine: str, path: Path) -> None:
+    """One job in this fresh process; prints its peak RSS growth in MB."""
+    job = _imported(engine)
+    baseline = status_kb("VmRSS")
+    job(path)
+    print((status_kb("VmHWM") - baseline) / 1024, flush=True)
+
+
+def _spawn(mode: str, engine: str, path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.renditions", mode, engine, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def peak_mb(engine: str, path: Path) -> float:
+    runs = [float(_spawn("peak", engine, path).communicate()[0].strip()) for _ in range(PEAK_RUNS)]
+    return min(runs)
 
 
 def measure_all(label: str, path: Path, rounds: int) -> dict[str, Measurement]:
     """Every engine in its own process, run in turns (round-robin), so a busy moment of the
-    machine hits all engines alike instead of one."""
-    workers = {
-        engine: subprocess.Popen(
-            [sys.executable, "-m", "bench.renditions", engine, str(path)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for engine in ENGINES
-    }
+    machine hits all engines alike instead of one; then each engine's peak, fresh."""
+    workers = {engine: _spawn("time", engine, path) for engine in ENGINES}
     for process in workers.values():
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "ready"
     times: dict[str, list[float]] = {engine: [] for engine in ENGINES}
+    cpu: dict[str, list[float]] = {engine: [] for engine in ENGINES}
     for _round in range(rounds):
         for engine, process in workers.items():
             assert process.stdin is not None
             assert process.stdout is not None
             process.stdin.write("run\n")
             process.stdin.flush()
-            times[engine].append(float(process.stdout.readline()))
+            wall, used = process.stdout.readline().split()
+            times[engine].append(float(wall))
+            cpu[engine].append(float(used))
     found = {}
     for engine, process in workers.items():
         totals = json.loads(process.communicate("done\n")[0].strip().splitlines()[-1])
         found[engine] = Measurement(
-            engine, label, statistics.median(times[engine]), totals["peak_mb"], totals["output_kb"]
+            engine,
+            label,
+            statistics.median(times[engine]),
+            statistics.median(cpu[engine]),
+            peak_mb(engine, path),
+            totals["output_kb"],
         )
     return found
 
 
 if __name__ == "__main__":
-    worker(sys.argv[1], Path(sys.argv[2]))
+    {"time": time_worker, "peak": peak_worker}[sys.argv[1]](sys.argv[2], Path(sys.argv[3]))

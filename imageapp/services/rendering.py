@@ -12,17 +12,34 @@ No copy carries EXIF, XMP or comments; the ICC profile is kept (CMYK is converte
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import json
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from PIL import Image, ImageCms, ImageOps
 
 from imageapp.config import RenditionFormat, RenditionPreset
 from imageapp.services.codecs import READABLE_FORMATS
+from imageapp.services.orientation import ORIENTATION, UPRIGHT
+from imageapp.services.vips_reader import shrunk_on_load
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has ``malloc_trim``), else None."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
 
 # Bump when the pipeline changes in a way that should redo every rendition on rebuild.
 PIPELINE_VERSION = 1
@@ -36,6 +53,10 @@ MIME_TYPES: dict[str, str] = {
     "jpeg": "image/jpeg",
     "png": "image/png",
 }
+_LIBC = _glibc()
+Decoder = Literal["pillow", "vips"]
+# Originals libvips decodes (vips_reader.py): shrunk while loading, a fraction of the memory.
+VIPS_INPUTS = frozenset({"PNG", "WEBP"})
 # AVIF encodes on this many threads: renditions are background jobs beside other work.
 AVIF_THREADS = 2
 
@@ -63,18 +84,60 @@ def output_format(requested: RenditionFormat, has_alpha: bool) -> str:
     return "png" if requested == "jpeg" and has_alpha else requested
 
 
-def render_presets(path: Path, presets: Sequence[RenditionPreset]) -> list[RenderedFile]:
-    """Decode ``path`` once and encode every preset in every format, largest preset first."""
+def decoder_for(pillow_format: str | None) -> Decoder:
+    """Which library decodes an original of this (Pillow) format: libvips where Pillow is
+    slower or holds far more memory (PNG, WebP), Pillow for the rest (README, Benchmarks)."""
+    return "vips" if pillow_format in VIPS_INPUTS else "pillow"
+
+
+def render_presets(
+    path: Path, presets: Sequence[RenditionPreset], *, decoder: Decoder | None = None
+) -> list[RenderedFile]:
+    """Decode ``path`` once and encode every preset in every format, largest preset first.
+
+    ``decoder``: force one (tests, benchmarks); by default ``decoder_for`` the file's format.
+    """
     ordered = sorted(presets, key=lambda preset: preset.longest_side, reverse=True)
     if not ordered:
         return []
+    picture, icc_profile = _largest_copy(path, ordered[0].longest_side, decoder)
+    release_memory()  # the decoder's buffers go back before the encoders ask for theirs
+    return _encode_presets(picture, ordered, icc_profile)
+
+
+def _largest_copy(
+    path: Path, longest_side: int, decoder: Decoder | None
+) -> tuple[Image.Image, bytes | None]:
+    """The picture at the largest preset's size, upright and web-ready, and its ICC profile.
+
+    Nothing of the full-size decode outlives this call: the file is closed (and its pixels
+    freed) before anything is encoded.
+    """
     with Image.open(path, formats=READABLE_FORMATS) as source:
-        draft(source, ordered[0].longest_side)
         icc_profile = source.info.get("icc_profile")
-        source.load()  # the first frame of an animation
-        ImageOps.exif_transpose(source, in_place=True)
-        picture, icc_profile = _web_ready(source, icc_profile)
-        return _encode_presets(picture, ordered, icc_profile)
+        if (decoder or decoder_for(source.format)) == "pillow":
+            draft(source, longest_side)
+            source.load()  # the first frame of an animation
+            ImageOps.exif_transpose(source, in_place=True)
+            picture, icc_profile = _web_ready(source, icc_profile)
+            picture = _fit(picture, longest_side)
+            return (picture.copy() if picture is source else picture), icc_profile
+        stored_size, orientation = source.size, _orientation_before_pixels(source)
+    shrunk = shrunk_on_load(path, target_size(stored_size, longest_side))
+    if orientation in UPRIGHT:
+        shrunk = shrunk.transpose(UPRIGHT[orientation])
+    return _web_ready(shrunk, icc_profile)
+
+
+def _orientation_before_pixels(source: Image.Image) -> int:
+    """The EXIF/XMP orientation as read without decoding: a PNG's own ``getexif()`` decodes
+    every pixel to look for an ``eXIf`` chunk after them, so only the chunks before the pixels
+    count here (where writers put them; step 1 stores every PNG upright anyway)."""
+    try:
+        value = Image.Image.getexif(source).get(ORIENTATION, 1)
+    except (SyntaxError, ValueError, struct.error):  # as orientation.exif_orientation
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
 def _encode_presets(
@@ -96,7 +159,19 @@ def _encode_presets(
                     data=_encode(picture, fmt, preset, icc_profile),
                     spec=spec,
                 )
+                release_memory()
     return list(rendered.values())
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    The decoders and encoders (libvips, libavif/libaom, libwebp) allocate on their own threads,
+    each with its own glibc arena: memory one freed is not reused by the next, so without this
+    a rendition job's peak is the sum of its steps' peaks, not the largest (README, Benchmarks).
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def target_size(size: tuple[int, int], longest_side: int) -> tuple[int, int]:

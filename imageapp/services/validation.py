@@ -188,7 +188,8 @@ def _too_many_pixels(width: int | None, height: int | None, max_pixels: int) -> 
 
 
 def _decode_fully(image: ImageFile.ImageFile, max_pixels: int) -> int:
-    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read.
+    """Decode every pixel of every frame. JPEG decodes at 1/8 scale: still every byte is read;
+    a HEIC/HEIF is decoded by libheif alone (pillow-heif's own file, not copied into Pillow).
 
     A multi-picture JPEG is one photo: its first picture. What follows it (a depth map, a
     preview) is never shown, and the metadata strip drops it, so only the first is decoded.
@@ -203,6 +204,12 @@ def _decode_fully(image: ImageFile.ImageFile, max_pixels: int) -> int:
         raise UploadRejected(
             "too_many_frames", "This animation has too many frames to process; please shorten it."
         )
+    heif_file = getattr(image, "_heif_file", None) if image.format == "HEIF" else None
+    if heif_file is not None:
+        # libheif's decode is the check; pillow-heif's copy of the pixels into Pillow is not.
+        for picture in heif_file:
+            picture.data  # noqa: B018  (the property decodes)
+        return frames
     for frame in ImageSequence.Iterator(image):
         frame.load()
     return frames
