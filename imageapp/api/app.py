@@ -23,6 +23,7 @@ from imageapp.api import (
     routes_uploads,
 )
 from imageapp.api.errors import ErrorBody, ErrorItem, error_response, install_error_handlers
+from imageapp.default_headers import DefaultHeaders
 
 PREFIX = "/api/v1"
 ASSETS = "/docs/assets"
@@ -56,29 +57,6 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     413: _error("The file (or the store's quota) is too large."),
     415: _error("Not an accepted image type."),
 }
-
-
-class ApiHeaders:
-    """nosniff and a strict CSP on every API answer (the docs page brings its own CSP)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                present = {name.lower() for name, _ in headers}
-                for name, value in API_HEADERS.items():
-                    if name.encode() not in present:
-                        headers.append((name.encode(), value.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 JSON_BODY_MAX = 1024 * 1024  # far past any metadata or order; uploads stream (their own limit)
@@ -171,5 +149,5 @@ def create_api_app() -> FastAPI:
         return page
 
     app.add_middleware(JsonBodyLimit)
-    app.add_middleware(ApiHeaders)
+    app.add_middleware(DefaultHeaders, headers=API_HEADERS)  # the docs page sets its own CSP
     return app

@@ -12,12 +12,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imageapp import urls
 from imageapp.api.app import PREFIX as API_PREFIX
 from imageapp.api.app import create_api_app
 from imageapp.config import get_settings
+from imageapp.default_headers import DefaultHeaders
 from imageapp.fallback import (
     routes_accounts,
     routes_bulk,
@@ -42,30 +42,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA, urls.SHARE + "/")
-
-
-class SecurityHeaders:
-    """Adds CSP, nosniff and friends to the fallback's responses (not to the Reflex SPA's:
-    this app wraps the whole backend, and the SPA needs its scripts)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(FALLBACK_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
-                    if name.lower().encode() not in present:
-                        headers.append((name.lower().encode(), value.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def create_fallback_app() -> FastAPI:
@@ -135,7 +111,9 @@ def create_fallback_app() -> FastAPI:
             return Response(message, status_code=status, media_type="text/plain")
         return error_page(request, status, title, message)
 
-    app.add_middleware(SecurityHeaders)
+    # CSP, nosniff and friends on the fallback's answers only: this app wraps the whole
+    # backend, and the Reflex SPA needs its scripts.
+    app.add_middleware(DefaultHeaders, headers=SECURITY_HEADERS, prefixes=FALLBACK_PREFIXES)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import httpx
-import uvicorn
 
 from imageapp.db import get_engine
-from imageapp.fallback.app import create_fallback_app
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.api_tokens import ApiTokenService
 from tests.images import jpeg_bytes
 
 PASSWORD = "a long test password"
-
-
-@contextmanager
-def served_app() -> Iterator[str]:
-    """The fallback app (the API mounted in it) on 127.0.0.1, a free port, in a thread."""
-    config = uvicorn.Config(
-        create_fallback_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def new_user(database_url: str, email: str, store: str) -> CurrentUser:

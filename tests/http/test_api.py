@@ -22,11 +22,11 @@ from tests.factories import RENDITIONS_PER_IMAGE
 from tests.http.api_support import (
     api_client,
     new_token,
-    served_app,
     upload_file,
     uploaded_image,
 )
 from tests.images import jpeg_bytes, png_bytes, truncated_jpeg
+from tests.support.live_app import served_app
 
 
 @pytest.fixture

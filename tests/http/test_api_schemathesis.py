@@ -19,7 +19,8 @@ import pytest
 
 from imageapp.config import Settings, get_settings
 from imageapp.services.accounts import CurrentUser
-from tests.http.api_support import new_token, served_app
+from tests.http.api_support import new_token
+from tests.support.live_app import served_app
 
 MAX_EXAMPLES = 20
 SCHEMATHESIS = Path(sys.executable).with_name("st")

@@ -16,10 +16,10 @@ from tests.http.api_support import (
     api_client,
     new_token,
     new_user,
-    served_app,
     upload_file,
     uploaded_image,
 )
+from tests.support.live_app import served_app
 
 
 @pytest.fixture

@@ -15,18 +15,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from imageapp import cli
 from imageapp.config import Settings
 from imageapp.db import get_engine
-from imageapp.fallback.app import create_fallback_app
 from imageapp.models import FileIntent, Image, Rendition
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.backends import storage_for
 from tests.factories import RENDITIONS_PER_IMAGE
 from tests.http.conftest import PASSWORD, csrf_of
 from tests.images import jpeg_bytes
+from tests.support.live_app import served_app
 
 # Touches stored files: runs on the local disk and on S3 (SeaweedFS).
 pytestmark = pytest.mark.both_storages
@@ -43,21 +42,8 @@ TOKEN = re.compile(r'name="upload_token" value="([^"]+)"')
 @pytest.fixture
 def live_server(app_settings: Settings) -> Iterator[str]:
     """The fallback app served by uvicorn on 127.0.0.1 (a free port), in a thread."""
-    config = uvicorn.Config(
-        create_fallback_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with served_app() as base_url:
+        yield base_url
 
 
 class Session:
