@@ -14,9 +14,10 @@ from playwright.sync_api import Browser, expect
 
 from imageapp.db import get_engine
 from imageapp.imageapp import app
+from imageapp.services.factory import build_bulk_service
 from imageapp.services.galleries import GalleryService
 from tests.browser.accounts import create_user, log_in
-from tests.browser.test_library_page import add_active_image
+from tests.browser.library_data import add_active_image, server_settings
 from tests.support.prod_server import ProdServer
 
 # route -> what a member of ANOTHER store (with nothing of their own) sees once the page has
@@ -28,6 +29,7 @@ EXPECTED: dict[str, str] = {
     "galleries": "#galleries-empty",
     "galleries/[gallery_id]": "#gallery-not-found",
     "tokens": "#tokens-empty",  # a person's own tokens only
+    "trash": "#trash-empty",  # their own store's trash (store A's holds an image)
 }
 
 
@@ -40,6 +42,10 @@ def store_a(prod_server: ProdServer) -> dict[str, str]:
     """One image and one gallery of store A; the concrete URL of every page."""
     owner = create_user(prod_server, store=f"Access A {uuid.uuid4().hex[:6]}")
     image_id = add_active_image(prod_server, owner, "Store A only")
+    trashed = add_active_image(prod_server, owner, "Store A only, in the trash")
+    build_bulk_service(server_settings(prod_server)).delete(
+        store_id=owner.store_id, image_ids=[trashed], user_id=owner.id
+    )
     gallery_id = GalleryService(get_engine(prod_server.database_url)).create(
         store_id=owner.store_id, title="Store A gallery"
     )
@@ -50,6 +56,7 @@ def store_a(prod_server: ProdServer) -> dict[str, str]:
         "galleries": "/galleries",
         "galleries/[gallery_id]": f"/galleries/{gallery_id}",
         "tokens": "/tokens",
+        "trash": "/trash",
     }
 
 

@@ -14,7 +14,7 @@ from imageapp.db import get_engine
 from imageapp.models import utcnow
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.share_links import MAX_PASSWORD_FAILURES, ShareLinkService
-from tests.http.conftest import bulk, csrf_of, finished_image, new_gallery
+from tests.http.conftest import bulk, csrf_of, finished_image, move_to_trash, new_gallery
 
 SRC = re.compile(r'<img src="([^"]+)"')
 
@@ -63,6 +63,22 @@ def test_a_shared_gallery_shows_its_active_images_in_order(
     page = anonymous.get(f"/s/{made.token}")
     assert "A red boat at the quay" not in page.text
     assert anonymous.get(picture).status_code == 404
+
+    # Moved to the trash: gone at once too; restored: back in its place.
+    second_picture = SRC.findall(page.text)[0]
+    assert second_picture.startswith(f"/s/{made.token}/media/{second}/web.")
+    assert move_to_trash(client, [second]).status_code == 303
+    page = anonymous.get(f"/s/{made.token}")
+    assert page.status_code == 200
+    assert "A blue boat under sail" not in page.text
+    assert anonymous.get(second_picture).status_code == 404
+    restored = client.post(
+        "/nojs/trash/restore",
+        data={"csrf_token": csrf_of(client, "/nojs/trash"), "image_id": str(second)},
+    )
+    assert restored.status_code == 303
+    assert "A blue boat under sail" in anonymous.get(f"/s/{made.token}").text
+    assert anonymous.get(second_picture).status_code == 200
 
 
 def test_nothing_outside_the_link_is_reachable(

@@ -21,30 +21,18 @@ from imageapp.services.accounts import CurrentUser
 from imageapp.services.backends import storage_for
 from imageapp.services.galleries import GalleryService
 from tests.http.conftest import (
+    HIDDEN,
     bulk,
     csrf_of,
     empty_trash,
     finished_image,
     flash_of,
+    move_to_trash,
     new_gallery,
     post_form,
     restore_from_trash,
 )
 from tests.stored import image_names
-
-HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
-
-
-def delete(client: TestClient, image_ids: list[int], back: str = "/nojs/images"):
-    """The library's delete as a browser does it: the bulk form, then the confirmation."""
-    asked = bulk(client, image_ids, "delete", back=back)
-    assert asked.status_code == 200, asked.text
-    fields = [(name, html.unescape(value)) for name, value in HIDDEN.findall(asked.text)]
-    return client.post(
-        "/nojs/images/bulk/delete",
-        content=urlencode(fields),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
 
 
 def every_route(routes: list[Any]) -> Iterator[tuple[str, APIRoute]]:
@@ -78,7 +66,7 @@ def test_the_trash_page_says_what_when_and_who(
 ) -> None:
     a, b = finished_image(client, "Quay", 1), finished_image(client, "Boats", 2)
     assert "The trash is empty." in client.get("/nojs/trash").text
-    delete(client, [a])
+    move_to_trash(client, [a])
     page = html.unescape(client.get("/nojs/trash").text)
     assert trash_ids(client) == [a]
     assert "Quay" in page
@@ -103,7 +91,7 @@ def test_trashed_images_are_served_by_no_url_until_restored(
     served = sorted(set(re.findall(rf"/media/{image}[^\s\"]*", detail)))
     assert served
     assert all(client.get(url).status_code == 200 for url in served)
-    delete(client, [image])
+    move_to_trash(client, [image])
     for url in [*served, f"/media/{image}", f"/media/{image}/thumb.jpg", f"/nojs/images/{image}"]:
         assert client.get(url).status_code == 404, url
     assert image not in library_ids(client)
@@ -146,13 +134,13 @@ def test_every_image_route_refuses_a_trashed_image(client: TestClient, alice: Cu
     # (the original's JPEG preview redirects a JPEG to the original itself: follow it)
     served = {url: client.get(url, follow_redirects=True).status_code for url in urls}
     assert served == dict.fromkeys(urls, 200)
-    delete(client, [image])
+    move_to_trash(client, [image])
     assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 404)
 
 
 def test_restore_one_selected_and_all(client: TestClient, alice: CurrentUser) -> None:
     a, b, c, d = (finished_image(client, f"p{n}", n) for n in range(4))
-    delete(client, [a, b, c, d])
+    move_to_trash(client, [a, b, c, d])
     assert library_ids(client) == []
     response = post_form(client, "/nojs/trash/restore", [("only", str(b)), ("image_id", str(a))])
     assert response.status_code == 303
@@ -176,8 +164,8 @@ def test_undo_after_a_bulk_delete_restores_exactly_those(
     a, b, c = (finished_image(client, f"p{n}", n) for n in range(3))
     summer = new_gallery(client, "Summer")
     bulk(client, [a, b, c], "add_to_gallery", gallery_id=str(summer))
-    delete(client, [a])
-    response = delete(client, [b, c], back="/nojs/images?q=p")
+    move_to_trash(client, [a])
+    response = move_to_trash(client, [b, c], back="/nojs/images?q=p")
     assert response.headers["location"] == "/nojs/images?q=p"
     page = client.get("/nojs/images?q=p").text
     assert "2 images moved to the trash." in html.unescape(page)
@@ -207,7 +195,7 @@ def test_delete_forever_asks_first_then_removes_rows_and_files(
     kept = finished_image(client, "Kept", 1)
     kept_files = files(app_settings)
     gone = finished_image(client, "Gone", 2)
-    delete(client, [gone])
+    move_to_trash(client, [gone])
     assert files(app_settings) > kept_files  # still in the trash
     asked = post_form(client, "/nojs/trash/delete", [("image_id", str(gone))])
     assert asked.status_code == 200
@@ -236,7 +224,7 @@ def test_delete_forever_asks_first_then_removes_rows_and_files(
 
 def test_emptying_the_trash_asks_first(client: TestClient, app_settings: Settings) -> None:
     a, b = finished_image(client, "a", 1), finished_image(client, "b", 2)
-    delete(client, [a, b])
+    move_to_trash(client, [a, b])
     asked = post_form(client, "/nojs/trash/delete", [("scope", "all")])
     assert "Delete 2 images forever?" in asked.text
     assert empty_trash(client).status_code == 303
@@ -251,7 +239,7 @@ def test_another_store_cannot_see_or_touch_the_trash(
     client: TestClient, stranger_client: TestClient
 ) -> None:
     image = finished_image(client, "Mine", 1)
-    delete(client, [image])
+    move_to_trash(client, [image])
     assert trash_ids(stranger_client) == []
     assert stranger_client.get(f"/nojs/trash/{image}/thumbnail").status_code == 404
     restore_from_trash(stranger_client, [image])
@@ -267,7 +255,7 @@ def test_another_store_cannot_see_or_touch_the_trash(
 @pytest.mark.parametrize("path", ["/nojs/trash/restore", "/nojs/trash/delete"])
 def test_csrf_on_every_trash_form(client: TestClient, path: str) -> None:
     image = finished_image(client, "a", 1)
-    delete(client, [image])
+    move_to_trash(client, [image])
     for token in ([], [("csrf_token", "forged")]):
         response = client.post(
             path,
