@@ -12,9 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from imageapp.models import GalleryImage, Image, ImageTag, Tag
-from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.bulk import MAX_SELECTION, BulkService
-from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import ImageAppError
 from imageapp.services.galleries import GalleryService
 from imageapp.services.metadata import TAGS_MAX
@@ -36,23 +35,6 @@ def _strictest_sqlite(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         engine.dispose()
         sa.event.listen(engine, "connect", _default_sqlite_limit)
-
-
-@pytest.fixture
-def bulk(engine: Engine, cleanup: DiskImageCleanupService) -> BulkService:
-    return BulkService(engine, cleanup)
-
-
-@pytest.fixture
-def galleries(engine: Engine) -> GalleryService:
-    return GalleryService(engine)
-
-
-@pytest.fixture
-def alice(engine: Engine) -> CurrentUser:
-    return AccountService(engine).create_user(
-        store_name="Harbour", email="alice@example.com", password="long password 1"
-    )
 
 
 def largest_selection(

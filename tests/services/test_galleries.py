@@ -13,7 +13,6 @@ from sqlmodel import Session
 from imageapp.models import GalleryImage, ImageTag, Rendition
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.bulk import BulkService
-from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.errors import FormInvalid
 from imageapp.services.galleries import GAP, GalleryNotFound, GalleryService
 from imageapp.services.library import LibraryFilter, list_images
@@ -23,16 +22,6 @@ from imageapp.services.uploads import UploadService
 from tests.factories import metadata
 from tests.images import jpeg_bytes
 from tests.stored import stored_paths
-
-
-@pytest.fixture
-def galleries(engine: Engine) -> GalleryService:
-    return GalleryService(engine)
-
-
-@pytest.fixture
-def bulk(engine: Engine, cleanup: DiskImageCleanupService) -> BulkService:
-    return BulkService(engine, cleanup)
 
 
 def member(engine: Engine, store: str) -> CurrentUser:

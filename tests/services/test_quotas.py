@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -21,13 +20,6 @@ from tests.images import jpeg_bytes
 from tests.stored import stored_paths
 
 CONCURRENT_UPLOADS = 12
-
-
-@pytest.fixture
-def alice(engine: Engine) -> CurrentUser:
-    return AccountService(engine).create_user(
-        store_name="Harbour", email="alice@example.com", password="long password 1"
-    )
 
 
 def step_ones_at_once(

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from imageapp.config import Settings, get_settings
 from imageapp.models import FileRemoval, GalleryImage, Image, ImageTag, Rendition, Store, utcnow
-from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.bulk import BulkService
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.duplicates import active_duplicates
@@ -35,28 +35,6 @@ from imageapp.services.usecases.library import show_image
 from tests.factories import finished_image
 from tests.images import jpeg_bytes
 from tests.stored import stored_paths
-
-
-@pytest.fixture
-def trash(engine: Engine, cleanup: DiskImageCleanupService) -> TrashService:
-    return TrashService(engine, cleanup)
-
-
-@pytest.fixture
-def bulk(engine: Engine, cleanup: DiskImageCleanupService) -> BulkService:
-    return BulkService(engine, cleanup)
-
-
-@pytest.fixture
-def galleries(engine: Engine) -> GalleryService:
-    return GalleryService(engine)
-
-
-@pytest.fixture
-def alice(engine: Engine) -> CurrentUser:
-    return AccountService(engine).create_user(
-        store_name="Harbour", email="alice@example.com", password="long password 1"
-    )
 
 
 def library_ids(engine: Engine, store_id: int, status: str = "all") -> list[int]:

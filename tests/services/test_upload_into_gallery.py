@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from imageapp.models import Gallery, GalleryImage, Image, ImageTag, Rendition, Tag
-from imageapp.services.accounts import AccountService, CurrentUser
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import GalleryUnavailable
 from imageapp.services.galleries import GalleryService
 from imageapp.services.storage import Storage
@@ -26,13 +26,6 @@ from tests.stored import image_names
 from tests.support.races import on_first_write
 
 WRITES = ("image", "image_tag", "tag", "gallery", "gallery_image")
-
-
-@pytest.fixture
-def alice(engine: Engine) -> CurrentUser:
-    return AccountService(engine).create_user(
-        store_name="Harbour", email="alice@example.com", password="long password 1"
-    )
 
 
 def pending_of(uploads: UploadService, user: CurrentUser) -> PendingUpload:

@@ -31,18 +31,6 @@ from tests.factories import finished_image
 
 
 @pytest.fixture
-def alice(engine: Engine) -> CurrentUser:
-    return AccountService(engine).create_user(
-        store_name="Harbour", email="alice@example.com", password="long password 1"
-    )
-
-
-@pytest.fixture
-def galleries(engine: Engine) -> GalleryService:
-    return GalleryService(engine)
-
-
-@pytest.fixture
 def gallery(
     galleries: GalleryService, uploads: UploadService, alice: CurrentUser
 ) -> tuple[int, list[int]]:
