@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from imageapp.db import get_engine
 from imageapp.services.accounts import AccountService
+from tests.cli.commands import run_cli
 
 
 @pytest.fixture
@@ -22,20 +20,8 @@ def env(tmp_path: Path, sqlite_url: str) -> dict[str, str]:
     }
 
 
-def imageapp(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "imageapp", *args],
-        input=stdin,
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_users_create_reads_the_password_from_stdin(env: dict[str, str]) -> None:
-    result = imageapp(
+    result = run_cli(
         "users",
         "create",
         "--store",
@@ -58,20 +44,20 @@ def test_users_create_reads_the_password_from_stdin(env: dict[str, str]) -> None
 
 
 def test_users_create_refuses_bad_input_clearly(env: dict[str, str]) -> None:
-    short = imageapp(
+    short = run_cli(
         "users", "create", "--store", "S", "--email", "a@example.com", env=env, stdin="short\n"
     )
     assert short.returncode == 1
     assert "password: Use at least 10 characters." in short.stderr
     args = ("users", "create", "--store", "S", "--email", "a@example.com")
-    assert imageapp(*args, env=env, stdin="long enough password\n").returncode == 0
-    again = imageapp(*args, env=env, stdin="long enough password\n")
+    assert run_cli(*args, env=env, stdin="long enough password\n").returncode == 0
+    again = run_cli(*args, env=env, stdin="long enough password\n")
     assert again.returncode == 1
     assert "exists already" in again.stderr
 
 
 def test_stores_set_quota(env: dict[str, str]) -> None:
-    imageapp(
+    run_cli(
         "users",
         "create",
         "--store",
@@ -81,7 +67,7 @@ def test_stores_set_quota(env: dict[str, str]) -> None:
         env=env,
         stdin="long enough password\n",
     )
-    result = imageapp(
+    result = run_cli(
         "stores",
         "set-quota",
         "--store",
@@ -93,13 +79,13 @@ def test_stores_set_quota(env: dict[str, str]) -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    missing = imageapp("stores", "set-quota", "--store", "Nope", "--max-images", "1", env=env)
+    missing = run_cli("stores", "set-quota", "--store", "Nope", "--max-images", "1", env=env)
     assert missing.returncode == 1
     assert "no store named 'Nope'" in missing.stderr
-    bad = imageapp("stores", "set-quota", "--store", "Harbour", "--max-images", "-3", env=env)
+    bad = run_cli("stores", "set-quota", "--store", "Harbour", "--max-images", "-3", env=env)
     assert bad.returncode == 2
 
 
 def test_help_lists_account_commands(env: dict[str, str]) -> None:
-    assert "users" in imageapp("--help", env=env).stdout
-    assert "standard input" in imageapp("users", "create", "--help", env=env).stdout
+    assert "users" in run_cli("--help", env=env).stdout
+    assert "standard input" in run_cli("users", "create", "--help", env=env).stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,19 +12,9 @@ import sqlalchemy as sa
 from imageapp.models import FileIntent, Image, utcnow
 from imageapp.services.accounts import AccountService
 from imageapp.services.uploads import UploadService
+from tests.cli.commands import run_cli
 from tests.factories import finished_image, pending_upload
 from tests.stored import put_bytes
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "imageapp", *args],
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def cli_env(uploads: UploadService) -> dict[str, str]:

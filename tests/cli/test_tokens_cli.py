@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +9,7 @@ import pytest
 from imageapp.db import get_engine
 from imageapp.services.accounts import AccountService
 from imageapp.services.api_tokens import ApiTokenService
+from tests.cli.commands import run_cli
 
 
 @pytest.fixture
@@ -26,21 +24,10 @@ def env(tmp_path: Path, sqlite_url: str) -> dict[str, str]:
     }
 
 
-def imageapp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "imageapp", *args],
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_create_prints_the_token_alone_on_the_last_line(
     env: dict[str, str], sqlite_url: str
 ) -> None:
-    result = imageapp(
+    result = run_cli(
         "tokens", "create", "--email", "Ann@Example.com", "--name", "shop site", env=env
     )
     assert result.returncode == 0, result.stderr
@@ -55,7 +42,7 @@ def test_create_prints_the_token_alone_on_the_last_line(
 
 
 def test_write_token_listed_then_revoked_by_name(env: dict[str, str], sqlite_url: str) -> None:
-    made = imageapp(
+    made = run_cli(
         "tokens",
         "create",
         "--email",
@@ -68,27 +55,27 @@ def test_write_token_listed_then_revoked_by_name(env: dict[str, str], sqlite_url
     )
     assert made.returncode == 0, made.stderr
     value = made.stdout.splitlines()[-1]
-    listed = imageapp("tokens", "list", env=env)
+    listed = run_cli("tokens", "list", env=env)
     assert listed.returncode == 0
     assert "uploader" in listed.stdout
     assert "write" in listed.stdout
     assert "never" in listed.stdout
     assert value not in listed.stdout  # never the value
-    revoked = imageapp(
+    revoked = run_cli(
         "tokens", "revoke", "--email", "ann@example.com", "--name", "uploader", env=env
     )
     assert revoked.returncode == 0, revoked.stderr
     assert "revoked" in revoked.stdout
     assert ApiTokenService(get_engine(sqlite_url)).user_for_token(value) is None
-    assert imageapp("tokens", "list", env=env).stdout.strip() == "No tokens."
+    assert run_cli("tokens", "list", env=env).stdout.strip() == "No tokens."
 
 
 def test_revoke_by_id(env: dict[str, str], sqlite_url: str) -> None:
-    made = imageapp("tokens", "create", "--email", "ann@example.com", "--name", "x", env=env)
+    made = run_cli("tokens", "create", "--email", "ann@example.com", "--name", "x", env=env)
     value = made.stdout.splitlines()[-1]
     token_id = ApiTokenService(get_engine(sqlite_url)).user_for_token(value).token_id  # type: ignore[union-attr]
-    assert imageapp("tokens", "revoke", "--id", str(token_id), env=env).returncode == 0
-    again = imageapp("tokens", "revoke", "--id", str(token_id), env=env)
+    assert run_cli("tokens", "revoke", "--id", str(token_id), env=env).returncode == 0
+    again = run_cli("tokens", "revoke", "--id", str(token_id), env=env)
     assert again.returncode == 1
     assert "no token" in again.stderr.lower()
 
@@ -101,7 +88,7 @@ def test_revoke_by_id(env: dict[str, str], sqlite_url: str) -> None:
     ],
 )
 def test_create_refusals(env: dict[str, str], args: list[str], message: str) -> None:
-    result = imageapp("tokens", "create", *args, env=env)
+    result = run_cli("tokens", "create", *args, env=env)
     assert result.returncode == 1
     assert message in result.stderr.lower()
     assert result.stdout == ""
@@ -109,18 +96,18 @@ def test_create_refusals(env: dict[str, str], args: list[str], message: str) -> 
 
 def test_duplicate_names_and_bad_scope(env: dict[str, str]) -> None:
     args = ("tokens", "create", "--email", "ann@example.com", "--name", "site")
-    assert imageapp(*args, env=env).returncode == 0
-    again = imageapp(*args, env=env)
+    assert run_cli(*args, env=env).returncode == 0
+    again = run_cli(*args, env=env)
     assert again.returncode == 1
     assert "already have a token called 'site'" in again.stderr
-    bad = imageapp(*args, "--scope", "admin", env=env)
+    bad = run_cli(*args, "--scope", "admin", env=env)
     assert bad.returncode == 2  # argparse: invalid choice
     assert "invalid choice" in bad.stderr
 
 
 def test_help_says_how_to_take_the_token(env: dict[str, str]) -> None:
-    result = imageapp("tokens", "create", "--help", env=env)
+    result = run_cli("tokens", "create", "--help", env=env)
     assert result.returncode == 0
     assert "last" in result.stdout
     assert "--scope" in result.stdout
-    assert "revoke" in imageapp("tokens", "--help", env=env).stdout
+    assert "revoke" in run_cli("tokens", "--help", env=env).stdout
