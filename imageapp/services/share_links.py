@@ -17,7 +17,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from imageapp.models import Gallery, Image, ImageStatus, LoginFailure, ShareLink, utcnow
+from imageapp.models import (
+    Gallery,
+    GalleryImage,
+    Image,
+    ImageStatus,
+    LoginFailure,
+    ShareLink,
+    utcnow,
+)
 from imageapp.services import accounts
 from imageapp.services.accounts import _token_hash
 from imageapp.services.errors import FormInvalid, ImageAppError
@@ -247,8 +255,28 @@ class ShareLinkService:
         return list(listing.items)
 
     def shows_image(self, link: ShareLinkInfo, store_id: int, image_id: int) -> bool:
-        """Whether ``image_id`` is one of the images the link shows right now."""
-        return any(image.id == image_id for image in self.shared_images(link, store_id))
+        """Whether ``image_id`` is one of the images the link shows right now (those of
+        ``shared_images``). Every picture of a shared page asks this: one query of ids, not
+        the page's whole listing with its count and summaries."""
+        if link.image_id is not None:
+            if link.image_id != image_id:
+                return False
+            with Session(self.engine) as session:
+                return get_active_image(session, image_id, store_id=store_id) is not None
+        shown = (
+            sa.select(col(Image.id).label("id"))
+            .join(GalleryImage, col(GalleryImage.image_id) == col(Image.id))
+            .where(
+                col(GalleryImage.gallery_id) == link.gallery_id,
+                in_library(store_id, (ImageStatus.ACTIVE.value,)),
+            )
+            .order_by(col(GalleryImage.display_order), col(Image.id))  # the page's order
+            .limit(MAX_SHARED_IMAGES)
+            .subquery()
+        )
+        with self.engine.connect() as connection:
+            found = connection.scalar(sa.select(shown.c.id).where(shown.c.id == image_id))
+        return found is not None
 
 
 def _info(row: Any) -> ShareLinkInfo:
