@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
@@ -71,33 +72,21 @@ def filters() -> rx.Component:
                 flex="1 1 10rem",
                 label_style=SMALL_LABEL,
             ),
-            labelled(
+            choice_select(
                 "Status",
                 "filter-status",
-                rx.select.root(
-                    rx.select.trigger(id="filter-status", aria_label="Status", width="100%"),
-                    rx.select.content(
-                        *[rx.select.item(label, value=value) for value, label in STATUS_CHOICES]
-                    ),
-                    value=LibraryState.filter_status,
-                    on_change=LibraryState.choose_status,
-                ),
+                STATUS_CHOICES,
+                value=LibraryState.filter_status,
+                on_change=LibraryState.choose_status,
                 flex="1 1 10rem",
-                label_style=SMALL_LABEL,
             ),
-            labelled(
+            choice_select(
                 "Sort",
                 "library-sort",
-                rx.select.root(
-                    rx.select.trigger(id="library-sort", aria_label="Sort", width="100%"),
-                    rx.select.content(
-                        *[rx.select.item(label, value=value) for value, label in SORT_CHOICES]
-                    ),
-                    value=LibraryState.sort,
-                    on_change=LibraryState.choose_sort,
-                ),
+                SORT_CHOICES,
+                value=LibraryState.sort,
+                on_change=LibraryState.choose_sort,
                 flex="1 1 12rem",
-                label_style=SMALL_LABEL,
             ),
             rx.hstack(
                 rx.button(rx.icon("search", size=14), "Apply", type="submit", variant="soft"),
@@ -123,6 +112,30 @@ def filters() -> rx.Component:
         id="library-filters",
         role="search",
         width="100%",
+    )
+
+
+def choice_select(
+    label: str,
+    control_id: str,
+    choices: Sequence[tuple[str, str]],
+    *,
+    value: Any,
+    on_change: Any,
+    flex: str,
+) -> rx.Component:
+    """A labelled select of fixed (value, label) choices, as the library's filters use."""
+    return labelled(
+        label,
+        control_id,
+        rx.select.root(
+            rx.select.trigger(id=control_id, aria_label=label, width="100%"),
+            rx.select.content(*[rx.select.item(text, value=key) for key, text in choices]),
+            value=value,
+            on_change=on_change,
+        ),
+        flex=flex,
+        label_style=SMALL_LABEL,
     )
 
 
