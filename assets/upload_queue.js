@@ -15,7 +15,7 @@
  * The server's answer after the last byte (GET /tus/{id}, step 1's JSON) goes to the State,
  * which checks the upload token against the logged-in user before showing anything.
  */
-import { createElement, useEffect, useRef } from "react";
+import { createElement, useEffect, useRef, useState } from "react";
 import * as tus from "tus-js-client";
 import env from "$/env.json";
 import { getBackendURL } from "$/utils/state";
@@ -82,14 +82,15 @@ function refusalMessage(status, body) {
   return status ? `The upload failed (the server answered ${status}).` : UNREACHABLE;
 }
 
+/* Offline: say so on the card (in the browser: the State cannot hear it now), then go on. */
 function waitForNetwork(key, entry) {
-  tell(key, "onWaiting", { waiting: true });
+  tell(key, "setOffline", true);
   const resume = () => {
     window.removeEventListener("online", resume);
     clearInterval(entry.offlineTimer);
     entry.offlineTimer = null;
+    tell(key, "setOffline", false);
     if (!entry.cancelled) {
-      tell(key, "onWaiting", { waiting: false });
       entry.upload.start(); // HEAD first: continues from the server's offset
     }
   };
@@ -202,13 +203,15 @@ export function cancelUpload(key) {
 }
 
 /*
- * Renders nothing. Mounted by a card still uploading: starts the upload of its file once
- * (or, when the file is gone because the page was reloaded, says so with onLost) and
- * passes the upload's events on to the latest handlers the card gave.
+ * Mounted by a card still uploading: starts the upload of its file once (or, when the file
+ * is gone because the page was reloaded, says so with onLost) and passes the upload's events
+ * on to the latest handlers the card gave. Renders nothing, except while the network is
+ * gone: the State cannot be told then (its websocket is down too), so the card says it here.
  */
 export function TusUpload(props) {
   const { uploadKey, fileRef, chunkSize } = props;
-  listeners.set(uploadKey, props);
+  const [offline, setOffline] = useState(false);
+  listeners.set(uploadKey, { ...props, setOffline });
   const started = useRef(false);
   useEffect(() => {
     if (started.current || running.has(uploadKey) || finished.has(uploadKey)) {
@@ -223,7 +226,14 @@ export function TusUpload(props) {
       props.onLost?.({ lost: true });
     }
   }, [uploadKey]);
-  return null;
+  if (!offline) {
+    return null;
+  }
+  return createElement(
+    "p",
+    { className: "rt-Text rt-r-size-2 upload-offline", role: "status" },
+    "Connection lost: the upload goes on when the network is back.",
+  );
 }
 
 /* Its children (a button) open a file chooser; chosen files are stashed and reported. */

@@ -50,7 +50,7 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
         card.status,
         (cards_.QUEUED, "Waiting to start…"),
         (cards_.CHECKING, "Checking the image…"),
-        rx.cond(card.offline, "Connection lost: waiting for the network…", "Uploading…"),
+        "Uploading…",
     )
     return rx.vstack(
         rx.center(
@@ -87,14 +87,14 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
             color_scheme="gray",
             on_click=[cancel_upload(card.key), UploadState.cancel_card(card.key)],
         ),
-        # Renders nothing: sends this card's file to the tus server (once) and reports back.
+        # Sends this card's file to the tus server (once) and reports back; shows a line
+        # of its own only while the network is gone.
         TusUpload.create(
             upload_key=card.key,
             file_ref=card.ref,
             chunk_size=UploadState.upload_chunk_bytes,
             on_progress=lambda report: UploadState.upload_progress(card.key, report),
             on_resuming=lambda report: UploadState.upload_resuming(card.key, report),
-            on_waiting=lambda report: UploadState.upload_waiting(card.key, report),
             on_finished=lambda report: UploadState.upload_finished(card.key, report),
             on_failed=lambda report: UploadState.upload_failed(card.key, report),
             on_lost=lambda report: UploadState.upload_lost(card.key, report),

@@ -38,11 +38,11 @@ Report = passthrough_event_spec(dict[str, Any])
 
 
 class TusUpload(rx.Component):
-    """Renders nothing; uploads the file stashed under ``file_ref`` once, as card ``upload_key``.
+    """Uploads the file stashed under ``file_ref`` once, as card ``upload_key``.
 
     Events: ``on_progress`` {sent, total}; ``on_resuming`` {offset, total} (continuing an
-    earlier upload); ``on_waiting`` {waiting} (offline, or back); ``on_finished`` with the
-    server's step-1 JSON; ``on_failed`` {message}; ``on_lost`` when the file is gone (reload).
+    earlier upload); ``on_finished`` with the server's step-1 JSON; ``on_failed`` {message,
+    resumable}; ``on_lost`` when the file is gone (reload). Offline, it shows a line itself.
     """
 
     library = LIBRARY
@@ -56,7 +56,6 @@ class TusUpload(rx.Component):
     # Reflex reads the event spec from the subscript; mypy cannot follow it.
     on_progress: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_resuming: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
-    on_waiting: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_finished: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_failed: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_lost: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]

@@ -116,11 +116,6 @@ class UploadState(rx.State):
             self._announce(say.resuming(card.filename, card.resumed_from))
 
     @rx.event
-    def upload_waiting(self, key: str, report: dict[str, Any]) -> None:
-        """Offline (``waiting``), or back online: the upload continues by itself."""
-        self._change(key, lambda card: cards_.waiting_for_network(card, _mapping(report)))
-
-    @rx.event
     def upload_failed(self, key: str, report: dict[str, Any]) -> None:
         """The server refused the file, or could not be reached even after the retries."""
         report = _mapping(report)

@@ -65,7 +65,6 @@ class UploadCard:
     status: str = QUEUED
     progress: int = 0
     resumed_from: int = 0  # percent an earlier upload of this file had reached (0: none)
-    offline: bool = False  # the connection dropped: the upload waits for it to come back
     resumable: bool = False  # refused for want of the file or the network: choose it again
     message: str = ""  # why step 1 refused it, or why saving failed
     token: str = ""
@@ -121,7 +120,6 @@ def refused(card: UploadCard, message: str, *, resumable: bool = False) -> Uploa
         message=message,
         token="",
         preview_url="",
-        offline=False,
         resumable=resumable,
     )
 
@@ -142,9 +140,9 @@ def with_progress(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
         return card
     sent, total = _count(report, "sent"), _count(report, "total") or card.size_bytes
     if total and sent >= total:
-        return dataclasses.replace(card, progress=100, status=CHECKING, offline=False)
+        return dataclasses.replace(card, progress=100, status=CHECKING)
     percent = min(99, _percent(sent, total))
-    return dataclasses.replace(card, status=UPLOADING, progress=percent, offline=False)
+    return dataclasses.replace(card, status=UPLOADING, progress=percent)
 
 
 def resuming(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
@@ -156,12 +154,6 @@ def resuming(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
     return dataclasses.replace(
         card, status=UPLOADING, resumed_from=percent, progress=max(card.progress, percent)
     )
-
-
-def waiting_for_network(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
-    if card.status not in IN_FLIGHT:
-        return card
-    return dataclasses.replace(card, offline=report.get("waiting") is True)
 
 
 def failure_message(report: Mapping[str, Any]) -> str:

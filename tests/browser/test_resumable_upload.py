@@ -28,6 +28,7 @@ from tests.images import png_bytes
 from tests.support.prod_server import ProdServer
 
 UP_1_MB_S = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 1 << 20}
+OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 UNTHROTTLED = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
@@ -136,22 +137,25 @@ def test_a_network_cut_mid_file_resumes_by_itself_and_keeps_every_byte(
     drop(page, picture)
     wait_for_progress(page, picture.name, 20)
     context.set_offline(True)
+    # The throttling session's own conditions win over Playwright's for the page's requests:
+    # that session goes offline too (set_offline alone tells only navigator.onLine here).
+    cdp.send("Network.emulateNetworkConditions", OFFLINE)
 
     uploading = card(page, picture.name)
-    expect(uploading.locator(".upload-state")).to_have_text(
-        "Connection lost: waiting for the network…", timeout=SLOW
+    offline = uploading.locator(".upload-offline")
+    expect(offline).to_have_text(
+        "Connection lost: the upload goes on when the network is back.", timeout=SLOW
     )
     page.screenshot(path=tmp_path / "01-offline.png", full_page=True)
     page.wait_for_timeout(1500)  # offline for a while: nothing may give up meanwhile
-    expect(uploading.locator(".upload-state")).to_have_text(
-        "Connection lost: waiting for the network…"
-    )
-    context.set_offline(False)
+    expect(offline).to_be_visible()
     cdp.send("Network.emulateNetworkConditions", UP_1_MB_S)  # slow still: the card is seen
+    context.set_offline(False)
 
     resumed = uploading.locator(".upload-resumed")
     expect(resumed).to_have_text(re.compile(r"^Resuming from [1-9]\d?%$"), timeout=SLOW)
     shown = resumed.inner_text()
+    expect(offline).to_have_count(0)
     page.screenshot(path=tmp_path / "02-resuming.png", full_page=True)
     cdp.send("Network.emulateNetworkConditions", UNTHROTTLED)
     expect_ready(page, picture.name)

@@ -340,22 +340,6 @@ def test_choosing_the_file_again_resumes_and_says_from_where(member: Member) -> 
     assert card_of(state, card.key).progress == 50
 
 
-def test_offline_the_card_says_it_waits_and_then_goes_on(member: Member) -> None:
-    state = state_of(member)
-    (card,) = choose(state, ("big.jpg", 1000))
-    call(UploadState.upload_progress, state, card.key, {"sent": 300, "total": 1000})
-
-    call(UploadState.upload_waiting, state, card.key, {"waiting": True})
-    assert card_of(state, card.key).offline
-    call(UploadState.upload_waiting, state, card.key, {"waiting": False})
-    assert not card_of(state, card.key).offline
-    call(UploadState.upload_waiting, state, card.key, {"waiting": True})
-    call(UploadState.upload_progress, state, card.key, {"sent": 400, "total": 1000})
-
-    card = card_of(state, card.key)
-    assert (card.status, card.progress, card.offline) == (cards_.UPLOADING, 40, False)
-
-
 def test_a_server_out_of_reach_leaves_the_card_resumable(member: Member) -> None:
     state = state_of(member)
     (card,) = choose(state, ("big.jpg", 1000))
