@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import os
@@ -214,9 +215,12 @@ class TusUploadService:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def open_patch(self, upload_id: str, owner: str, offset: int) -> PatchWriter | TusState:
+    def open_patch(
+        self, upload_id: str, owner: str, offset: int, checksum: bytes | None = None
+    ) -> PatchWriter | TusState:
         """Take the writer lease for bytes at ``offset``: a PatchWriter, or the upload itself
-        when it is complete already and ``offset`` is its end (a retried last PATCH)."""
+        when it is complete already and ``offset`` is its end (a retried last PATCH).
+        ``checksum``: the SHA-256 these bytes must have (the checksum extension)."""
         writer = uuid.uuid4().hex
         now = utcnow()
         taken = self._take_lease(upload_id, owner, writer, now, state=RECEIVING, offset=offset)
@@ -224,7 +228,7 @@ class TusUploadService:
             row = self._row(connection, upload_id)
         state = self._visible(row, owner)
         if taken:
-            return PatchWriter(self, state, writer)
+            return PatchWriter(self, state, writer, checksum)
         if state.state != RECEIVING and offset == state.length:
             return self.finish_if_complete(upload_id, owner)
         if state.state != RECEIVING:
@@ -521,7 +525,13 @@ class TusCleanup:
 class PatchWriter:
     """One PATCH's bytes under the writer lease: ``write``, then ``commit`` or ``abort``."""
 
-    def __init__(self, service: TusUploadService, state: TusState, writer: str) -> None:
+    def __init__(
+        self,
+        service: TusUploadService,
+        state: TusState,
+        writer: str,
+        checksum: bytes | None = None,
+    ) -> None:
         self.service = service
         self.state = state
         self.writer = writer
@@ -536,6 +546,8 @@ class PatchWriter:
             local = spool / f"tus-{state.id}.{writer}"
         self.path: Path = local
         self._renewed = time.monotonic()
+        self.checksum = checksum
+        self._digest = hashlib.sha256()
         try:
             self._handle: BinaryIO | None = self.path.open("xb")
         except BaseException:
@@ -558,14 +570,24 @@ class PatchWriter:
             )
         self._handle.write(chunk)
         self.size += len(chunk)
+        if self.checksum is not None:
+            self._digest.update(chunk)
         if time.monotonic() - self._renewed > RENEW_AFTER:
             self._renewed = time.monotonic()
             if not self.service.renew(self.state.id, self.writer):
                 self.abort()
                 raise TusError("locked", "This upload was taken over or removed meanwhile.")
 
-    def commit(self) -> TusState:
-        """Store what arrived (all of it, or what came before a cut) and advance the offset."""
+    def commit(self, *, cut: bool = False) -> TusState:
+        """Store what arrived (all of it, or what came before a ``cut``) and advance the
+        offset. With a checksum, only bytes that match it count (a cut chunk never can)."""
+        if self.checksum is not None and (cut or self._digest.digest() != self.checksum):
+            self.abort()
+            if cut:
+                return self.state
+            raise TusError(
+                "checksum_mismatch", "Upload-Checksum does not match these bytes; send them again."
+            )
         handle, self._handle = self._handle, None
         if handle is None:
             raise ValueError("the writer is closed")
