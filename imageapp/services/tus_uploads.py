@@ -55,6 +55,7 @@ REFUSED = "refused"
 LEASE = timedelta(seconds=60)
 RENEW_AFTER = 15.0  # seconds between lease renewals while bytes arrive
 METADATA_MAX = 4096  # the raw Upload-Metadata header
+SPOOL_PREFIX = "tus-"  # a PATCH's bytes on their way to a bucket: spool/tus-<id>.<writer>
 _TABLE = TusUpload.__table__  # type: ignore[attr-defined]
 
 
@@ -461,6 +462,15 @@ class TusUploadService:
         self.cleanup.delete_parts(parts)
 
 
+def spool_dir(settings: Settings | None, storage: Storage) -> Path:
+    """Where a bucket's PATCH bytes wait to be stored: the bucket backend's own spool."""
+    found = getattr(storage, "spool_dir", None)
+    if isinstance(found, Path):
+        return found
+    assert settings is not None
+    return settings.storage_dir / "spool"
+
+
 class TusCleanup:
     """What ``cleanup-temp`` does for tus uploads (no upload service needed)."""
 
@@ -515,6 +525,39 @@ class TusCleanup:
                 removed += 1
         return removed
 
+    def sweep_spooled_patches(self, older_than: timedelta) -> int:
+        """Remove the local spool files of PATCHes to a bucket that a killed process left,
+        once older than ``older_than`` and not under a live lease."""
+        if self.storage.local_path(f"{TUS_PARTS}/probe") is not None:
+            return 0  # on disk the part is written in place: no spool
+        folder = spool_dir(None, self.storage)
+        if not folder.is_dir():
+            return 0
+        cutoff = time.time() - older_than.total_seconds()
+        now = utcnow()
+        removed = 0
+        for path in folder.glob(f"{SPOOL_PREFIX}*"):
+            upload_id, _, writer = path.name.removeprefix(SPOOL_PREFIX).partition(".")
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            with self.engine.connect() as connection:
+                live = connection.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(_TABLE)
+                    .where(
+                        _TABLE.c.id == upload_id,
+                        _TABLE.c.writer == writer,
+                        _TABLE.c.lease_until >= now,
+                    )
+                )
+            if not live:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def delete_parts(self, parts: Any) -> None:
         try:
             self.storage.delete_many(list(parts))
@@ -540,11 +583,10 @@ class PatchWriter:
         storage = service.storage
         local = storage.local_path(self.part)
         self._spooled = local is None
-        if local is None:
-            spool = service.settings.storage_dir / "spool"
-            spool.mkdir(parents=True, exist_ok=True)
-            local = spool / f"tus-{state.id}.{writer}"
+        if local is None:  # a bucket: spooled beside step 1's spool files, then stored
+            local = spool_dir(service.settings, storage) / f"{SPOOL_PREFIX}{state.id}.{writer}"
         self.path: Path = local
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._renewed = time.monotonic()
         self.checksum = checksum
         self._digest = hashlib.sha256()
