@@ -9,9 +9,12 @@ cookie request is safe from other sites because the tus headers (``Tus-Resumable
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable
 from datetime import UTC
 from email.utils import format_datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Path
@@ -40,9 +43,11 @@ from imageapp.services.tus_uploads import (
 from imageapp.session_cookie import AUTH_KEY
 
 router = APIRouter(prefix=urls.TUS)
+T = TypeVar("T")
 
 TUS_VERSION = "1.0.0"
-EXTENSIONS = "creation,creation-with-upload,termination,expiration"
+EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum"
+CHECKSUM_ALGORITHMS = "sha256"
 OFFSET_TYPE = "application/offset+octet-stream"
 FEED_BATCH_BYTES = 256 * 1024  # handed to a thread in batches of about this size
 UploadId = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
@@ -62,6 +67,8 @@ STATUS = {
     "rate_limited": 429,
     "cross_site": 403,
     "version": 412,
+    "checksum_algorithm": 400,
+    "checksum_mismatch": 460,  # tus's own status for it
     **REFUSAL_STATUS,
 }
 
@@ -145,6 +152,7 @@ def capabilities(settings: SettingsDep) -> Response:
                 "Tus-Version": TUS_VERSION,
                 "Tus-Extension": EXTENSIONS,
                 "Tus-Max-Size": str(settings.max_upload_bytes),
+                "Tus-Checksum-Algorithm": CHECKSUM_ALGORITHMS,
             }
         ),
     )
@@ -171,6 +179,7 @@ async def create(
         with_body = _declares_body(request)
         if with_body and _content_type(request) != OFFSET_TYPE:
             raise TusError("unsupported_type", f"Send the bytes as {OFFSET_TYPE}.")
+        checksum = _checksum(request) if with_body else None
         state = await run_in_threadpool(
             lambda: tus.create(
                 owner=who.user.upload_owner,
@@ -181,7 +190,7 @@ async def create(
             )
         )
         if with_body:
-            opened = await run_in_threadpool(tus.open_patch, state.id, state.owner, 0)
+            opened = await run_in_threadpool(tus.open_patch, state.id, state.owner, 0, checksum)
             if isinstance(opened, PatchWriter):
                 state = await _receive(request, opened)
             else:
@@ -218,7 +227,10 @@ async def patch(
         if _content_type(request) != OFFSET_TYPE:
             raise TusError("unsupported_type", f"Send the bytes as {OFFSET_TYPE}.")
         offset = _non_negative(request.headers.get("upload-offset"), "Upload-Offset")
-        opened = await run_in_threadpool(tus.open_patch, upload_id, who.user.upload_owner, offset)
+        checksum = _checksum(request)
+        opened = await run_in_threadpool(
+            tus.open_patch, upload_id, who.user.upload_owner, offset, checksum
+        )
         state = await _receive(request, opened) if isinstance(opened, PatchWriter) else opened
     except TusError as error:
         return refusal(error)
@@ -254,12 +266,9 @@ async def result(
         status = REFUSAL_STATUS.get(errors[0]["code"], 422)
         return JSONResponse({"errors": errors}, status_code=status, headers=tus_headers())
     if state.state != DONE or state.result is None:
-        error = TusError(
-            "incomplete",
-            f"The upload has {state.offset} of {state.length} bytes; send the rest first.",
-        )
+        message = f"The upload has {state.offset} of {state.length} bytes; send the rest first."
         return JSONResponse(
-            {"errors": [{"code": error.code, "message": error.message}]},
+            {"errors": [{"code": "incomplete", "message": message}]},
             status_code=409,
             headers=upload_headers(settings, state),
         )
@@ -273,12 +282,16 @@ async def result(
 def step_one_json(settings: Settings, found: dict[str, Any], *, via_token: bool) -> dict[str, Any]:
     """Exactly what step 1 answers: the API's URLs for a token, the pages' for a browser."""
     token = found["upload_token"]
+
+    def image_url(image_id: int) -> str:
+        if via_token:
+            return absolute(settings, f"/api/v1/images/{image_id}")
+        return urls.nojs_image(image_id)
+
     if via_token:
         preview = absolute(settings, f"/api/v1/uploads/{token}/preview")
-        image_url = lambda image_id: absolute(settings, f"/api/v1/images/{image_id}")  # noqa: E731
     else:
         preview = urls.pending_preview(token)
-        image_url = urls.nojs_image
     return {
         "upload_token": token,
         "image_id": found["image_id"],
@@ -311,7 +324,7 @@ async def _receive(request: Request, writer: PatchWriter) -> TusState:
                 await _shielded(lambda: writer.write(bytes(batch)))
         except TusError:
             raise ClientDisconnect() from None  # refused: it kept nothing
-        await _shielded(writer.commit)  # tus: what arrived counts
+        await _shielded(lambda: writer.commit(cut=True))  # tus: what arrived counts
         raise
     except TusError:
         raise  # the writer kept nothing and gave its lease back
@@ -323,10 +336,28 @@ async def _receive(request: Request, writer: PatchWriter) -> TusState:
     return await _shielded(writer.commit)
 
 
-async def _shielded(call: Any) -> Any:
+async def _shielded(call: Callable[[], T]) -> T:
     """Off the event loop, and finished even while the request is being cancelled."""
     with anyio.CancelScope(shield=True):
-        return await run_in_threadpool(call)
+        done = await run_in_threadpool(call)
+    return done
+
+
+def _checksum(request: Request) -> bytes | None:
+    """``Upload-Checksum: sha256 <base64 digest>``, or None without one."""
+    header = request.headers.get("upload-checksum")
+    if header is None:
+        return None
+    algorithm, _, value = header.strip().partition(" ")
+    if algorithm.lower() != "sha256":
+        raise TusError("checksum_algorithm", "Upload-Checksum: only sha256 is supported.")
+    try:
+        digest = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != 32:
+        raise TusError("bad_request", "Upload-Checksum: send sha256 and the base64 digest.")
+    return digest
 
 
 def _content_type(request: Request) -> str:

@@ -88,7 +88,7 @@ def clean_up(
         pending=pending,
         abandoned_writes=abandoned,
         tus_uploads=tus_uploads,
-        tus_parts=tus.sweep_orphan_parts(older_than),
+        tus_parts=tus.sweep_orphan_parts(older_than) + tus.sweep_spooled_patches(older_than),
         temp_files=service.sweep_orphan_temp_files(older_than),
         renditions=service.sweep_orphan_renditions(older_than),
         originals=service.sweep_orphan_originals(older_than),

@@ -171,7 +171,6 @@ class LocalStorage:
         self.parts_dir = self.root / TUS_PARTS
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         self.images_dir.mkdir(parents=True, exist_ok=True)
-        self.parts_dir.mkdir(parents=True, exist_ok=True)
         self.url = str(self.root)
 
     def path_of(self, relative: str) -> Path:
@@ -260,8 +259,9 @@ class LocalStorage:
     def list_files(self, directory: str) -> Iterator[StoredObject]:
         """The files of ``temp``, ``temp/tus`` or ``images``; one removed while listing is left
         out."""
-        if directory == TUS_PARTS:
-            files: Iterator[Path] = (e for e in self.parts_dir.iterdir() if e.is_file())
+        if directory == TUS_PARTS:  # made by the first resumable upload's first part
+            entries = self.parts_dir.iterdir() if self.parts_dir.is_dir() else iter(())
+            files: Iterator[Path] = (entry for entry in entries if entry.is_file())
         else:
             files = self.iter_temp_files() if directory == TEMP else self.iter_image_files()
         for path in files:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import os
@@ -54,6 +55,7 @@ REFUSED = "refused"
 LEASE = timedelta(seconds=60)
 RENEW_AFTER = 15.0  # seconds between lease renewals while bytes arrive
 METADATA_MAX = 4096  # the raw Upload-Metadata header
+SPOOL_PREFIX = "tus-"  # a PATCH's bytes on their way to a bucket: spool/tus-<id>.<writer>
 _TABLE = TusUpload.__table__  # type: ignore[attr-defined]
 
 
@@ -214,9 +216,12 @@ class TusUploadService:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def open_patch(self, upload_id: str, owner: str, offset: int) -> PatchWriter | TusState:
+    def open_patch(
+        self, upload_id: str, owner: str, offset: int, checksum: bytes | None = None
+    ) -> PatchWriter | TusState:
         """Take the writer lease for bytes at ``offset``: a PatchWriter, or the upload itself
-        when it is complete already and ``offset`` is its end (a retried last PATCH)."""
+        when it is complete already and ``offset`` is its end (a retried last PATCH).
+        ``checksum``: the SHA-256 these bytes must have (the checksum extension)."""
         writer = uuid.uuid4().hex
         now = utcnow()
         taken = self._take_lease(upload_id, owner, writer, now, state=RECEIVING, offset=offset)
@@ -224,7 +229,7 @@ class TusUploadService:
             row = self._row(connection, upload_id)
         state = self._visible(row, owner)
         if taken:
-            return PatchWriter(self, state, writer)
+            return PatchWriter(self, state, writer, checksum)
         if state.state != RECEIVING and offset == state.length:
             return self.finish_if_complete(upload_id, owner)
         if state.state != RECEIVING:
@@ -457,6 +462,15 @@ class TusUploadService:
         self.cleanup.delete_parts(parts)
 
 
+def spool_dir(settings: Settings | None, storage: Storage) -> Path:
+    """Where a bucket's PATCH bytes wait to be stored: the bucket backend's own spool."""
+    found = getattr(storage, "spool_dir", None)
+    if isinstance(found, Path):
+        return found
+    assert settings is not None
+    return settings.storage_dir / "spool"
+
+
 class TusCleanup:
     """What ``cleanup-temp`` does for tus uploads (no upload service needed)."""
 
@@ -511,6 +525,39 @@ class TusCleanup:
                 removed += 1
         return removed
 
+    def sweep_spooled_patches(self, older_than: timedelta) -> int:
+        """Remove the local spool files of PATCHes to a bucket that a killed process left,
+        once older than ``older_than`` and not under a live lease."""
+        if self.storage.local_path(f"{TUS_PARTS}/probe") is not None:
+            return 0  # on disk the part is written in place: no spool
+        folder = spool_dir(None, self.storage)
+        if not folder.is_dir():
+            return 0
+        cutoff = time.time() - older_than.total_seconds()
+        now = utcnow()
+        removed = 0
+        for path in folder.glob(f"{SPOOL_PREFIX}*"):
+            upload_id, _, writer = path.name.removeprefix(SPOOL_PREFIX).partition(".")
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            with self.engine.connect() as connection:
+                live = connection.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(_TABLE)
+                    .where(
+                        _TABLE.c.id == upload_id,
+                        _TABLE.c.writer == writer,
+                        _TABLE.c.lease_until >= now,
+                    )
+                )
+            if not live:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def delete_parts(self, parts: Any) -> None:
         try:
             self.storage.delete_many(list(parts))
@@ -521,7 +568,13 @@ class TusCleanup:
 class PatchWriter:
     """One PATCH's bytes under the writer lease: ``write``, then ``commit`` or ``abort``."""
 
-    def __init__(self, service: TusUploadService, state: TusState, writer: str) -> None:
+    def __init__(
+        self,
+        service: TusUploadService,
+        state: TusState,
+        writer: str,
+        checksum: bytes | None = None,
+    ) -> None:
         self.service = service
         self.state = state
         self.writer = writer
@@ -530,12 +583,13 @@ class PatchWriter:
         storage = service.storage
         local = storage.local_path(self.part)
         self._spooled = local is None
-        if local is None:
-            spool = service.settings.storage_dir / "spool"
-            spool.mkdir(parents=True, exist_ok=True)
-            local = spool / f"tus-{state.id}.{writer}"
+        if local is None:  # a bucket: spooled beside step 1's spool files, then stored
+            local = spool_dir(service.settings, storage) / f"{SPOOL_PREFIX}{state.id}.{writer}"
         self.path: Path = local
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._renewed = time.monotonic()
+        self.checksum = checksum
+        self._digest = hashlib.sha256()
         try:
             self._handle: BinaryIO | None = self.path.open("xb")
         except BaseException:
@@ -558,14 +612,24 @@ class PatchWriter:
             )
         self._handle.write(chunk)
         self.size += len(chunk)
+        if self.checksum is not None:
+            self._digest.update(chunk)
         if time.monotonic() - self._renewed > RENEW_AFTER:
             self._renewed = time.monotonic()
             if not self.service.renew(self.state.id, self.writer):
                 self.abort()
                 raise TusError("locked", "This upload was taken over or removed meanwhile.")
 
-    def commit(self) -> TusState:
-        """Store what arrived (all of it, or what came before a cut) and advance the offset."""
+    def commit(self, *, cut: bool = False) -> TusState:
+        """Store what arrived (all of it, or what came before a ``cut``) and advance the
+        offset. With a checksum, only bytes that match it count (a cut chunk never can)."""
+        if self.checksum is not None and (cut or self._digest.digest() != self.checksum):
+            self.abort()
+            if cut:
+                return self.state
+            raise TusError(
+                "checksum_mismatch", "Upload-Checksum does not match these bytes; send them again."
+            )
         handle, self._handle = self._handle, None
         if handle is None:
             raise ValueError("the writer is closed")

@@ -3,6 +3,8 @@ app through TestClient, a real SQLite file and real storage)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -29,7 +31,6 @@ from tests.http.tus_support import (
     metadata,
     patch,
     path_of,
-    send_in_chunks,
     upload,
 )
 from tests.images import jpeg_bytes
@@ -69,8 +70,9 @@ def test_options_lists_the_protocol(client: TestClient, app_settings: Settings) 
     assert response.headers["tus-resumable"] == "1.0.0"
     assert response.headers["tus-version"] == "1.0.0"
     assert response.headers["tus-extension"] == (
-        "creation,creation-with-upload,termination,expiration"
+        "creation,creation-with-upload,termination,expiration,checksum"
     )
+    assert response.headers["tus-checksum-algorithm"] == "sha256"
     assert response.headers["tus-max-size"] == str(app_settings.max_upload_bytes)
     assert "access-control-allow-origin" not in response.headers
 
@@ -384,3 +386,26 @@ def test_malformed_headers_are_400(client: TestClient) -> None:
         == 400
     )
     assert head(client, "/tus/not-an-id").status_code in (404, 422)
+
+
+def checksum_of(data: bytes) -> str:
+    return "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_a_checksum_that_matches_counts_one_that_does_not_keeps_nothing(
+    client: TestClient, app_settings: Settings
+) -> None:
+    data = jpeg_bytes(seed=16)
+    path = path_of(create(client, len(data)))
+    good = patch(client, path, 0, data[:800], **{"Upload-Checksum": checksum_of(data[:800])})
+    assert good.status_code == 204
+    bad = patch(client, path, 800, data[800:], **{"Upload-Checksum": checksum_of(b"other")})
+    assert bad.status_code == 460
+    assert bad.json()["errors"][0]["code"] == "checksum_mismatch"
+    assert head(client, path).headers["upload-offset"] == "800"
+    assert len(parts(app_settings)) == 1
+    other = patch(client, path, 800, data[800:], **{"Upload-Checksum": "md5 AAAA"})
+    assert other.status_code == 400
+    rest = patch(client, path, 800, data[800:], **{"Upload-Checksum": checksum_of(data[800:])})
+    assert rest.status_code == 204
+    assert client.get(path).status_code == 200

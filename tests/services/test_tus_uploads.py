@@ -15,10 +15,12 @@ from imageapp.services.storage import TUS_PARTS, Storage
 from imageapp.services.tus_uploads import (
     DONE,
     FINISHING,
+    SPOOL_PREFIX,
     PatchWriter,
     TusError,
     TusState,
     TusUploadService,
+    spool_dir,
 )
 from imageapp.services.uploads import UploadService
 from tests.factories import a_store
@@ -158,3 +160,21 @@ def test_the_orphan_sweep_spares_listed_and_leased_parts(
     put_bytes(storage, streaming.part, b"bytes of a PATCH that was killed")
     assert tus.cleanup.sweep_orphan_parts(timedelta(0)) == 1
     assert names(storage, TUS_PARTS) == [listed.part.rpartition("/")[2]]
+
+
+@pytest.mark.parametrize(
+    "storage_backend", [pytest.param("s3", marks=pytest.mark.s3)], indirect=True
+)
+def test_spool_files_a_killed_patch_left_are_swept(tus: TusUploadService, storage: Storage) -> None:
+    """For a bucket a PATCH spools its bytes locally first; a process killed meanwhile leaves
+    that spool file behind, a PATCH still streaming keeps its own."""
+    data = jpeg_bytes(seed=36)
+    live = writer(tus, new(tus, data), 0)
+    live.write(data[:100])
+    assert live._spooled
+    dead = spool_dir(tus.settings, storage) / f"{SPOOL_PREFIX}{'0' * 32}.{'1' * 32}"
+    dead.write_bytes(b"bytes of a killed PATCH")
+    assert tus.cleanup.sweep_spooled_patches(timedelta(0)) == 1
+    assert not dead.exists()
+    assert live.path.exists()
+    assert live.commit().offset == 100
