@@ -168,8 +168,9 @@ function startUpload(key, file, chunkSize) {
       finished.add(key);
       if (!entry.cancelled) {
         tell(key, "onProgress", { sent: file.size, total: file.size });
-        reportOutcome(key, entry);
       }
+      // Even when Cancel came meanwhile: the State then discards the pending upload.
+      reportOutcome(key, entry);
     },
   });
   entry.upload = upload;
