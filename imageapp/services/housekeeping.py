@@ -76,7 +76,7 @@ def clean_up(
     older_than = timedelta(minutes=minutes)
     pending = service.cleanup_expired_pending(older_than)
     tus = TusCleanup(service.engine, service.storage)
-    tus_uploads = tus.cleanup_expired(older_than)
+    tus_uploads = tus.cleanup_expired()
     expired = (
         TrashService(service.engine, service).empty_expired(timedelta(days=trash_days))
         if trash_days is not None

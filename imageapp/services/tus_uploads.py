@@ -273,12 +273,18 @@ class TusUploadService:
         return result.rowcount == 1
 
     def renew(self, upload_id: str, writer: str) -> bool:
-        """Extend the lease; False if this writer lost it (it must stop and keep nothing)."""
+        """Extend the lease; False if this writer lost it or let it lapse (it must stop and
+        keep nothing: once lapsed, the orphan sweep may have taken its part)."""
+        now = utcnow()
         with self.engine.begin() as connection:
             result = connection.execute(
                 sa.update(_TABLE)
-                .where(_TABLE.c.id == upload_id, _TABLE.c.writer == writer)
-                .values(lease_until=utcnow() + LEASE)
+                .where(
+                    _TABLE.c.id == upload_id,
+                    _TABLE.c.writer == writer,
+                    _TABLE.c.lease_until >= now,
+                )
+                .values(lease_until=now + LEASE)
             )
         return result.rowcount == 1
 
@@ -294,8 +300,9 @@ class TusUploadService:
         """Advance the offset by ``size`` (the stored ``part``); after the last byte the
         writer keeps its lease for ``finish_leased``.
 
-        The update matches this writer and the offset it started at: a writer that lost its
-        lease changes nothing (TusError ``locked``) and the caller removes its part."""
+        The update matches this writer, a lease still running and the offset it started at:
+        a writer that lost its lease changes nothing (TusError ``locked``) and the caller
+        removes its part."""
         new_offset = state.offset + size
         parts = [*state.parts, part]
         complete = new_offset == state.length
@@ -310,6 +317,7 @@ class TusUploadService:
                 .where(
                     _TABLE.c.id == state.id,
                     _TABLE.c.writer == writer,
+                    _TABLE.c.lease_until >= utcnow(),
                     _TABLE.c.upload_offset == state.offset,
                     _TABLE.c.state == RECEIVING,
                 )
@@ -438,9 +446,13 @@ class TusUploadService:
     # -- termination and expiry ---------------------------------------------------------------
 
     def terminate(self, upload_id: str, owner: str) -> None:
-        """DELETE: the row and its parts go now (a PATCH still streaming then keeps nothing:
-        its commit no longer matches). Not while step 1 runs on its last byte."""
-        self.get(upload_id, owner)
+        """DELETE: the row and its parts go now, expired or not (a PATCH still streaming then
+        keeps nothing: its commit no longer matches). Not while step 1 runs on its last
+        byte."""
+        with self.engine.connect() as connection:
+            found = self._row(connection, upload_id)
+        if found is None or found.owner != owner:
+            raise not_found()
         with self.engine.begin() as connection:
             gone = connection.execute(
                 sa.delete(_TABLE)
@@ -478,16 +490,17 @@ class TusCleanup:
         self.engine = engine
         self.storage = storage
 
-    def cleanup_expired(self, older_than: timedelta) -> int:
-        """Remove uploads created longer ago than ``older_than`` (the pending TTL: their
-        ``Upload-Expires``) or past their expiry, rows first, then parts; never one whose
-        writer holds its lease (a PATCH streaming, or step 1 running on the last byte)."""
+    def cleanup_expired(self) -> int:
+        """Remove uploads past their ``Upload-Expires`` (creation + the pending TTL: a promise
+        to the client, so ``--older-than`` does not shorten it), rows first, then parts;
+        never one whose writer holds its lease (a PATCH streaming, or step 1 running on the
+        last byte)."""
         now = utcnow()
         with self.engine.begin() as connection:
             gone = connection.execute(
                 sa.delete(_TABLE)
                 .where(
-                    sa.or_(_TABLE.c.expires_at <= now, _TABLE.c.created_at < now - older_than),
+                    _TABLE.c.expires_at <= now,
                     sa.or_(_TABLE.c.writer.is_(None), _TABLE.c.lease_until < now),
                 )
                 .returning(_TABLE.c.id, _TABLE.c.parts)

@@ -112,6 +112,24 @@ def test_a_writer_whose_lease_lapsed_and_was_taken_keeps_nothing(
     assert tus.get(state.id, OWNER).offset == 80
 
 
+def test_a_writer_that_let_its_lease_lapse_keeps_nothing(
+    tus: TusUploadService, storage: Storage
+) -> None:
+    """Nobody took it over, yet its part may have been swept meanwhile: it must not count."""
+    data = jpeg_bytes(seed=37)
+    state = new(tus, data)
+    stalled = writer(tus, state, 0)
+    stalled.write(data[:60])
+    lapse_leases(tus.engine)
+    assert not tus.renew(state.id, stalled.writer)
+    with pytest.raises(TusError) as refused:
+        stalled.commit()
+    assert refused.value.code == "locked"
+    assert tus.get(state.id, OWNER).offset == 0
+    assert names(storage, TUS_PARTS) == []
+    assert writer(tus, state, 0).commit().offset == 0  # the next PATCH takes the lease
+
+
 def test_finishing_is_once_and_a_crashed_finisher_is_taken_over(
     tus: TusUploadService, storage: Storage
 ) -> None:
@@ -130,7 +148,11 @@ def test_finishing_is_once_and_a_crashed_finisher_is_taken_over(
     with pytest.raises(TusError) as busy:  # its lease still runs: nobody else finishes it
         tus.finish_if_complete(state.id, OWNER)
     assert busy.value.code == "locked"
-    assert tus.cleanup.cleanup_expired(timedelta(0)) == 0  # leased: never removed under it
+    with tus.engine.begin() as connection:  # expired, yet leased: never removed under it
+        connection.execute(sa.update(TusUpload).values(expires_at=utcnow()))
+    assert tus.cleanup.cleanup_expired() == 0
+    with tus.engine.begin() as connection:
+        connection.execute(sa.update(TusUpload).values(expires_at=utcnow() + timedelta(hours=1)))
     lapse_leases(tus.engine)
     finished = tus.finish_if_complete(state.id, OWNER)
     assert finished.state == DONE
