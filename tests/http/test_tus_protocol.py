@@ -409,3 +409,15 @@ def test_a_checksum_that_matches_counts_one_that_does_not_keeps_nothing(
     rest = patch(client, path, 800, data[800:], **{"Upload-Checksum": checksum_of(data[800:])})
     assert rest.status_code == 204
     assert client.get(path).status_code == 200
+
+
+def test_an_empty_upload_is_complete_at_creation_and_refused(
+    client: TestClient, app_settings: Settings
+) -> None:
+    created = create(client, 0)
+    assert created.status_code == 201
+    assert created.headers["upload-offset"] == "0"
+    refused = client.get(path_of(created))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "empty"
+    assert pending_rows(app_settings) == 0
