@@ -7,10 +7,10 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imageapp.proxies import parse_trusted_proxies
@@ -25,15 +25,22 @@ RenditionFormat = Literal["avif", "webp", "jpeg", "png"]
 
 
 class RenditionPreset(BaseModel):
-    """One size of web-ready copies: its longest side, output formats and their quality.
+    """One size of web-ready copies: its size, output formats and their quality.
 
-    ``jpeg`` means "JPEG, or PNG when the image has transparency" (JPEG cannot keep alpha).
+    ``fit``: "contain" (default) scales the picture down to ``longest_side``; "cover" makes
+    exactly ``width`` x ``height``, cropped around the image's focal point (its centre when it
+    has none). ``jpeg`` means "JPEG, or PNG when the image has transparency" (JPEG cannot keep
+    alpha).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    fit: Literal["contain", "cover"] = "contain"
+    # A cover preset's longest side is its larger dimension (filled in when not given).
     longest_side: int = Field(ge=16, le=8192)
+    width: int | None = Field(default=None, ge=16, le=8192)
+    height: int | None = Field(default=None, ge=16, le=8192)
     formats: tuple[RenditionFormat, ...] = Field(default=("avif", "webp", "jpeg"), min_length=1)
     jpeg_quality: int = Field(default=82, ge=1, le=95)
     webp_quality: int = Field(default=80, ge=1, le=100)
@@ -46,6 +53,30 @@ class RenditionPreset(BaseModel):
     # bench/avif_settings.py for SSIM within 1 % of the WebP copy at a smaller size (README).
     avif_quality: int = Field(default=AVIF_QUALITY, ge=0, le=100)
     avif_speed: int = Field(default=AVIF_SPEED, ge=0, le=10)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cover_needs_its_size(cls, data: Any) -> Any:
+        """A cover preset names both sides; a contain one only its longest side."""
+        if not isinstance(data, dict):
+            return data
+        name = data.get("name", "?")
+        if data.get("fit") == "cover":
+            missing = [side for side in ("width", "height") if data.get(side) is None]
+            if missing:
+                raise ValueError(
+                    f'preset {name!r} has fit "cover": it needs both "width" and "height" '
+                    f"(missing: {', '.join(missing)})"
+                )
+            sides = (data["width"], data["height"])
+            if data.get("longest_side") is None and all(isinstance(v, int) for v in sides):
+                data = {**data, "longest_side": max(sides)}
+        elif data.get("width") is not None or data.get("height") is not None:
+            raise ValueError(
+                f'preset {name!r}: "width" and "height" are for fit "cover"; '
+                'fit "contain" (the default) takes "longest_side"'
+            )
+        return data
 
 
 DEFAULT_PRESETS = (

@@ -60,6 +60,7 @@ class Image(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_image_status_created_at", "status", "created_at"),
         sa.CheckConstraint("status IN ('pending', 'active', 'inactive')", name="status_valid"),
+        sa.CheckConstraint("rotate IN (0, 90, 180, 270)", name="rotate_valid"),
         # Slugs are unique within a store: another store's slugs are none of its business.
         sa.UniqueConstraint("store_id", "slug", name="uq_image_store_id_slug"),
         # The library sorted by date taken (sort=taken) within a store.
@@ -131,6 +132,17 @@ class Image(SQLModel, table=True):
     # What personal metadata the upload carried (JSON, services/metadata_found.py): step 2's
     # "Removed: ..." line, the same after a reload.
     metadata_found: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # The edit (services/edits.py): degrees clockwise, then a crop and a focal point in pixels
+    # of the upright original, before the rotation. The original file never changes.
+    rotate: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
+    crop_x: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    crop_y: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    crop_width: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    crop_height: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    focal_x: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    focal_y: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False)
     )

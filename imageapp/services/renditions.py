@@ -27,6 +27,7 @@ from sqlmodel import col
 
 from imageapp.config import RenditionPreset, Settings
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.edits import EDIT_COLUMNS, ImageEdit, current_edit, edit_of
 from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.rendering import EXTENSIONS, RenderedFile, render_presets
 from imageapp.services.storage import IMAGES, Storage
@@ -107,6 +108,10 @@ class RenditionsStalled(Exception):
         super().__init__(f"image {image_id}: writing renditions outlasted the lease; not recorded")
 
 
+class EditChanged(Exception):
+    """The image's edit changed while its renditions were made: they show the old one."""
+
+
 class RenditionService:
     """Makes and records the renditions of stored originals."""
 
@@ -119,15 +124,16 @@ class RenditionService:
     def generate(self, image_id: int, presets: Sequence[RenditionPreset] | None = None) -> int:
         """(Re)make these presets (default: all) of one kept image; returns files recorded."""
         with self.engine.connect() as connection:
-            original = connection.scalar(
-                sa.select(col(Image.file_path)).where(
+            row = connection.execute(
+                sa.select(col(Image.file_path), *(col(column) for column in EDIT_COLUMNS)).where(
                     col(Image.id) == image_id, col(Image.status).in_(KEPT_STATUSES)
                 )
-            )
-        if not original:
+            ).first()
+        if row is None or not row.file_path:
             return 0
+        original, edit = row.file_path, edit_of(row)
         with self.storage.local_copy(original) as local:  # the bucket's: a spooled copy
-            rendered = render_presets(local, presets or self.settings.rendition_presets)
+            rendered = render_presets(local, presets or self.settings.rendition_presets, edit=edit)
         named = [(item, f"{IMAGES}/{rendition_name(original, item)}") for item in rendered]
         intent = self.intents.declare(path for _item, path in named)
         try:
@@ -135,9 +141,14 @@ class RenditionService:
                 self.storage.write_image_file(path.rpartition("/")[2], item.data)
             with self.engine.begin() as connection:
                 self.intents.fulfil(connection, intent)
+                _still_edited(connection, image_id, edit)
                 superseded = self._record(connection, image_id, named)
         except sa.exc.IntegrityError:  # the image was deleted meanwhile
             self._forget(named, intent)
+            return 0
+        except EditChanged:  # the newer edit's job makes the current set
+            self._forget(named, intent)
+            log.info("image %s: edited while its renditions were made; not recorded", image_id)
             return 0
         except IntentLost:
             self._forget(named, intent)
@@ -192,6 +203,15 @@ class RenditionService:
         for path in paths:
             self.storage.delete(path)
         return len(paths)
+
+
+def _still_edited(connection: Connection, image_id: int, edit: ImageEdit) -> None:
+    """EditChanged unless the image still has ``edit``. The row stays locked (PostgreSQL; SQLite
+    already holds the write lock after ``fulfil``) until the renditions are recorded, so an edit
+    saved meanwhile waits for them and then marks them outdated."""
+    now = current_edit(connection, image_id, lock=True)
+    if now is not None and now != edit:
+        raise EditChanged(image_id)
 
 
 def _upsert(connection: Connection, image_id: int, item: RenderedFile, path: str) -> None:
