@@ -406,6 +406,8 @@ class TusUploadService:
         self._delete_parts(state.parts)
         if recorded != 1:
             log.warning("tus upload %s was removed while it was finished", state.id)
+            if final == DONE:  # nobody can ask for it any more: keep nothing of it
+                self._discard_pending(outcome["upload_token"])
             raise not_found()
         log.info("tus upload %s finished: %s", state.id, final)
         return TusState(**{**_fields(state), "state": final, "result": outcome, "parts": ()})
@@ -448,7 +450,11 @@ class TusUploadService:
     def terminate(self, upload_id: str, owner: str) -> None:
         """DELETE: the row and its parts go now, expired or not (a PATCH still streaming then
         keeps nothing: its commit no longer matches). Not while step 1 runs on its last
-        byte."""
+        byte (``locked``: clients retry).
+
+        Termination leaves nothing: a finished upload's pending upload goes too (Cancel
+        pressed while the last PATCH was in flight), with cancel's guarantee: only while it
+        is still pending, so an image step 2 completed a moment earlier stays."""
         with self.engine.connect() as connection:
             found = self._row(connection, upload_id)
         if found is None or found.owner != owner:
@@ -461,14 +467,23 @@ class TusUploadService:
                     _TABLE.c.owner == owner,
                     _TABLE.c.state != FINISHING,
                 )
-                .returning(_TABLE.c.parts)
+                .returning(_TABLE.c.parts, _TABLE.c.state, _TABLE.c.result)
             ).first()
         if gone is None:
             raise TusError(
                 "locked", "The last bytes of this upload are being checked; ask again shortly."
             )
         self._delete_parts(json.loads(gone.parts))
+        if gone.state == DONE and gone.result:
+            self._discard_pending(json.loads(gone.result).get("upload_token"))
         log.info("tus upload %s terminated", upload_id)
+
+    def _discard_pending(self, token: object) -> None:
+        """The pending upload a finished tus upload made, if it is still pending: the same
+        conditional delete as cancel (rows first, then files), so a finalize that committed
+        first keeps its image and one that comes after finds nothing."""
+        if isinstance(token, str) and token:
+            self.uploads.cleanup.cleanup_single_pending(token)
 
     def _delete_parts(self, parts: Any) -> None:
         self.cleanup.delete_parts(parts)

@@ -95,6 +95,40 @@ def test_creation_then_head(client: TestClient, app_settings: Settings) -> None:
     assert found.headers["upload-expires"] == created.headers["upload-expires"]
 
 
+# RFC 9110's IMF-fixdate, the format the tus expiration extension asks for.
+IMF_FIXDATE = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} GMT"
+)
+
+
+def test_upload_expires_is_on_creation_head_and_every_patch(client: TestClient) -> None:
+    data = jpeg_bytes(seed=17)
+    created = client.post(
+        "/tus/",
+        content=data[:500],
+        headers=TUS
+        | {
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": metadata(filename="photo.jpg"),
+            "Content-Type": OFFSET_TYPE,
+        },
+    )
+    assert created.status_code == 201, created.text
+    expires = created.headers["upload-expires"]
+    assert IMF_FIXDATE.fullmatch(expires), expires
+    path = path_of(created)
+    assert head(client, path).headers["upload-expires"] == expires
+    middle = patch(client, path, 500, data[500:1500])
+    assert middle.status_code == 204
+    assert middle.headers["upload-expires"] == expires
+    last = patch(client, path, 1500, data[1500:])  # the last byte: step 1 runs
+    assert last.status_code == 204
+    assert last.headers["upload-expires"] == expires
+    retried = patch(client, path, len(data), b"")
+    assert retried.headers["upload-expires"] == expires
+
+
 def test_chunks_then_get_is_step_one_and_step_two_finishes(
     client: TestClient, app_settings: Settings
 ) -> None:
@@ -327,6 +361,36 @@ def test_termination_keeps_nothing(client: TestClient, app_settings: Settings) -
     assert client.delete(path, headers=TUS).status_code == 404
     assert tus_rows(app_settings) == 0
     assert parts(app_settings) == []
+
+
+def test_termination_after_the_last_byte_removes_the_pending_upload(
+    client: TestClient, app_settings: Settings
+) -> None:
+    """Cancel pressed while the last PATCH was in flight: step 1 ran, then the DELETE came."""
+    path = upload(client, jpeg_bytes(seed=15), size=4000)
+    assert pending_rows(app_settings) == 1
+    gone = client.delete(path, headers=TUS)
+    assert gone.status_code == 204, gone.text
+    assert pending_rows(app_settings) == 0
+    assert names(storage_for(app_settings), TEMP) == []
+    assert client.get(path).status_code == 404
+
+
+def test_termination_after_step_two_keeps_the_image(
+    client: TestClient, app_settings: Settings
+) -> None:
+    path = upload(client, jpeg_bytes(seed=16), size=4000)
+    body = client.get(path).json()
+    finished = complete(client, title="Kept")
+    assert finished.status_code == 303, finished.text
+    assert client.delete(path, headers=TUS).status_code == 204
+    page = client.get(f"/nojs/images/{body['image_id']}")
+    assert page.status_code == 200
+    assert "Kept" in page.text
+    assert pending_rows(app_settings) == 1  # the active image
+    with get_engine(app_settings.database_url).connect() as connection:
+        file_path = connection.scalar(sa.select(Image.file_path))
+    assert file_path is not None and storage_for(app_settings).exists(file_path)
 
 
 def test_a_refused_file_keeps_nothing_and_get_says_why(

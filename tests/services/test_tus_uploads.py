@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from imageapp.models import Image, TusUpload, utcnow
+from imageapp.services.errors import UploadNotFound
 from imageapp.services.storage import TUS_PARTS, Storage
 from imageapp.services.tus_uploads import (
     DONE,
@@ -23,9 +24,9 @@ from imageapp.services.tus_uploads import (
     spool_dir,
 )
 from imageapp.services.uploads import UploadService
-from tests.factories import a_store
+from tests.factories import a_store, metadata
 from tests.images import jpeg_bytes
-from tests.stored import names, put_bytes
+from tests.stored import image_names, names, put_bytes, temp_names
 
 OWNER = "user:1"
 
@@ -200,3 +201,102 @@ def test_spool_files_a_killed_patch_left_are_swept(tus: TusUploadService, storag
     assert not dead.exists()
     assert live.path.exists()
     assert live.commit().offset == 100
+
+
+def finished_upload(tus: TusUploadService, seed: int) -> TusState:
+    """A tus upload whose last byte arrived: step 1 made its pending upload."""
+    data = jpeg_bytes(seed=seed)
+    last = writer(tus, new(tus, data), 0)
+    last.write(data)
+    done = last.commit()
+    assert done.state == DONE
+    assert done.result is not None
+    return done
+
+
+def test_terminating_a_finished_upload_removes_its_pending_upload(
+    tus: TusUploadService, storage: Storage
+) -> None:
+    """Cancel pressed while the last PATCH was in flight: the DELETE comes after step 1."""
+    done = finished_upload(tus, seed=40)
+    assert pending_count(tus.engine) == 1
+    assert temp_names(storage) != []
+
+    tus.terminate(done.id, OWNER)
+
+    assert pending_count(tus.engine) == 0
+    assert temp_names(storage) == []
+    assert image_names(storage) == []
+    with pytest.raises(TusError) as gone:
+        tus.get(done.id, OWNER)
+    assert gone.value.code == "not_found"
+
+
+def test_terminating_after_step_two_keeps_the_finished_image(
+    tus: TusUploadService, storage: Storage
+) -> None:
+    done = finished_upload(tus, seed=41)
+    assert done.result is not None
+    image_id = tus.uploads.finalize(
+        token=done.result["upload_token"], owner=OWNER, metadata=metadata("Kept")
+    )
+
+    tus.terminate(done.id, OWNER)
+
+    with tus.engine.connect() as connection:
+        row = connection.execute(sa.select(Image).where(Image.id == image_id)).one()
+    assert row.status == "active"
+    assert row.file_path is not None and storage.exists(row.file_path)
+
+
+def test_termination_racing_step_two_leaves_an_image_or_nothing(
+    tus: TusUploadService, storage: Storage
+) -> None:
+    """DELETE and step 2 at the same moment: one of them wins, whole; never a half."""
+    for seed in range(42, 46):
+        done = finished_upload(tus, seed=seed)
+        assert done.result is not None
+        token = done.result["upload_token"]
+        temp = tus.uploads.get_pending(token=token, owner=OWNER).temp_path
+        barrier = threading.Barrier(2)
+        finalized: list[int] = []
+        problems: list[BaseException] = []
+
+        def finalize() -> None:
+            barrier.wait()
+            try:
+                finalized.append(
+                    tus.uploads.finalize(token=token, owner=OWNER, metadata=metadata("Race"))
+                )
+            except UploadNotFound:
+                pass
+            except BaseException as exc:  # reported below, not lost in the thread
+                problems.append(exc)
+
+        def terminate() -> None:
+            barrier.wait()
+            try:
+                tus.terminate(done.id, OWNER)
+            except BaseException as exc:
+                problems.append(exc)
+
+        threads = [threading.Thread(target=finalize), threading.Thread(target=terminate)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert problems == []
+        with tus.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(Image).where(
+                    sa.or_(Image.upload_token == token, Image.completed_upload_token == token)
+                )
+            ).all()
+        if finalized:
+            (row,) = rows
+            assert (row.id, row.status) == (finalized[0], "active")
+            assert storage.exists(row.file_path)
+        else:
+            assert rows == []
+            assert not storage.exists(storage.permanent_name_for(temp))
+        assert not storage.exists(temp)
