@@ -102,7 +102,9 @@ def _cleanup_temp(args: argparse.Namespace) -> int:
             f"than {settings.trash_days} days."
         )
         return 0
-    for line in clean_up(service, minutes, settings.trash_days).lines():
+    for line in clean_up(
+        service, minutes, settings.trash_days, spool_minutes=settings.pending_ttl_minutes
+    ).lines():
         print(line)
     return 0
 

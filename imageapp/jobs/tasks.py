@@ -134,7 +134,12 @@ def clean_up_abandoned(jobs: Jobs) -> CleanupReport:
     service = DiskImageCleanupService(
         get_engine(settings.database_url), storage_for(settings), removals=jobs
     )
-    report = clean_up(service, settings.pending_ttl_minutes, settings.trash_days)
+    report = clean_up(
+        service,
+        settings.pending_ttl_minutes,
+        settings.trash_days,
+        spool_minutes=settings.pending_ttl_minutes,
+    )
     if report.removed_anything:
         for line in report.lines():
             log.info("cleanup: %s", line)

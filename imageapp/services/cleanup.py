@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -39,7 +40,15 @@ from imageapp.services.removals import (
 )
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.sql import batches
-from imageapp.services.storage import IMAGES, TEMP, Storage, StoredObject, unfinished_target
+from imageapp.services.intents import LEASE as INTENT_LEASE
+from imageapp.services.storage import (
+    IMAGES,
+    TEMP,
+    TUS_SPOOL_PREFIX,
+    Storage,
+    StoredObject,
+    unfinished_target,
+)
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -169,6 +178,33 @@ class DiskImageCleanupService:
                 if item.target not in live and self.storage.delete(item.relative):
                     log.info("removed orphan %s %s", label, item.relative)
                     removed += 1
+        return removed
+
+    def sweep_stale_spool_files(self, older_than: timedelta) -> int:
+        """Remove the local spool files (a bucket's step-1 files being checked, local copies
+        for Pillow, their ``.strip`` files) that a killed process left, once untouched for
+        ``older_than`` and never less than a write intent's lease.
+
+        By age, unlike the stored files: a spool file is this machine's alone and no row or
+        intent names it. A live one is written to or replaced at least as often as its
+        writer renews its intent, and a writer silent past its lease records nothing
+        anyway. A tus PATCH's spool files are ``TusCleanup``'s (it checks their lease)."""
+        folder = getattr(self.storage, "spool_dir", None)
+        if not isinstance(folder, Path) or not folder.is_dir():
+            return 0  # the local disk: files are written in place, nothing is spooled
+        cutoff = time.time() - max(older_than, INTENT_LEASE).total_seconds()
+        removed = 0
+        for path in folder.iterdir():
+            if path.name.startswith(TUS_SPOOL_PREFIX):
+                continue
+            try:
+                if not path.is_file() or path.stat().st_mtime >= cutoff:
+                    continue
+                path.unlink()
+            except FileNotFoundError:  # its writer finished meanwhile
+                continue
+            log.info("removed stale spool file %s", path)
+            removed += 1
         return removed
 
     def delete_image(self, image_id: int) -> bool:

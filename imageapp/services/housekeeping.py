@@ -32,6 +32,7 @@ class CleanupReport:
     temp_files: int = 0
     renditions: int = 0
     originals: int = 0
+    spool_files: int = 0
     logins: int = 0
     rate_counts: int = 0  # the API's ended rate-limit windows (not worth a sentence)
     trash_days: int = 0
@@ -50,6 +51,7 @@ class CleanupReport:
             (self.temp_files, "Removed {} orphan temp file(s)."),
             (self.renditions, "Removed {} orphan rendition file(s)."),
             (self.originals, "Removed {} orphan original file(s)."),
+            (self.spool_files, "Removed {} stale local spool file(s) a stopped process left."),
             (self.logins, "Forgot {} expired login session(s) and old failed login(s)."),
             (
                 self.trashed,
@@ -69,10 +71,16 @@ class CleanupReport:
 
 
 def clean_up(
-    service: DiskImageCleanupService, minutes: int, trash_days: int | None = None
+    service: DiskImageCleanupService,
+    minutes: int,
+    trash_days: int | None = None,
+    *,
+    spool_minutes: int | None = None,
 ) -> CleanupReport:
     """Remove what is older than ``minutes`` and no longer anyone's, and (``trash_days``) the
-    trash older than that many days; blocking."""
+    trash older than that many days; blocking. ``spool_minutes`` (the pending TTL): a
+    bucket's local spool files untouched that long go too (by age, so never ``minutes``,
+    which may be 0; None: not swept)."""
     older_than = timedelta(minutes=minutes)
     pending = service.cleanup_expired_pending(older_than)
     tus = TusCleanup(service.engine, service.storage)
@@ -92,6 +100,11 @@ def clean_up(
         temp_files=service.sweep_orphan_temp_files(older_than),
         renditions=service.sweep_orphan_renditions(older_than),
         originals=service.sweep_orphan_originals(older_than),
+        spool_files=(
+            service.sweep_stale_spool_files(timedelta(minutes=spool_minutes))
+            if spool_minutes is not None
+            else 0
+        ),
         logins=AccountService(service.engine).purge_stale(),
         rate_counts=purge_rate_counts(service.engine),
         trash_days=trash_days or 0,

@@ -31,6 +31,8 @@ IMAGES = "images"
 # ``temp/``, so the temp sweeps (which list only ``temp/``'s own files) never see them and
 # nothing URL-served ever does (``imageapp.services.tus_uploads``).
 TUS_PARTS = f"{TEMP}/tus"
+# A tus PATCH's bytes spooled for a bucket: ``<spool>/tus-<id>.<writer>`` (swept by lease).
+TUS_SPOOL_PREFIX = "tus-"
 CHUNK_SIZE = 1024 * 1024
 # A file still being made: ``.<final name>.part`` (renditions, copied originals) or
 # ``.<final name>.strip`` / ``.<final name>.upright`` (a pending file losing its metadata or

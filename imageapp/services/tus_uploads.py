@@ -42,7 +42,12 @@ from imageapp.config import Settings
 from imageapp.models import TusUpload, utcnow
 from imageapp.services.errors import UploadRejected
 from imageapp.services.quotas import check_store_quota
-from imageapp.services.storage import TUS_PARTS, Storage, StorageUnavailable
+from imageapp.services.storage import (
+    TUS_PARTS,
+    TUS_SPOOL_PREFIX,
+    Storage,
+    StorageUnavailable,
+)
 from imageapp.services.uploads import PendingUpload, UploadService
 from imageapp.services.validation import format_bytes
 
@@ -55,7 +60,7 @@ REFUSED = "refused"
 LEASE = timedelta(seconds=60)
 RENEW_AFTER = 15.0  # seconds between lease renewals while bytes arrive
 METADATA_MAX = 4096  # the raw Upload-Metadata header
-SPOOL_PREFIX = "tus-"  # a PATCH's bytes on their way to a bucket: spool/tus-<id>.<writer>
+SPOOL_PREFIX = TUS_SPOOL_PREFIX  # a PATCH's bytes on their way to a bucket
 _TABLE = TusUpload.__table__  # type: ignore[attr-defined]
 
 

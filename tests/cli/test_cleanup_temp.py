@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from imageapp.models import FileIntent, Image, utcnow
 from imageapp.services.accounts import AccountService
 from imageapp.services.uploads import UploadService
 from tests.cli.commands import run_cli
-from tests.factories import finished_image, pending_upload
+from tests.factories import a_store, finished_image, pending_upload
+from tests.images import jpeg_bytes
 from tests.stored import put_bytes
 
 
@@ -139,3 +144,40 @@ def test_cleanup_empties_the_trash_older_than_trash_days(uploads: UploadService)
         assert connection.scalars(sa.select(Image.id)).all() == [recent]
     assert old_file
     assert not uploads.storage.exists(old_file)
+
+
+@pytest.mark.parametrize(
+    "storage_backend", [pytest.param("s3", marks=pytest.mark.s3)], indirect=True
+)
+def test_stale_spool_files_of_a_killed_step_one_are_swept_live_ones_kept(
+    uploads: UploadService,
+) -> None:
+    """With a bucket, step 1 spools the file locally first; a process killed meanwhile leaves
+    that spool file (and a half-stripped copy) behind, and no row or intent names them."""
+    spool = uploads.storage.spool_dir  # type: ignore[attr-defined]
+    data = jpeg_bytes((800, 600), seed=5)
+    streaming = uploads.receive(
+        filename="live.jpg", client_mime_type="image/jpeg", owner="session-1",
+        store_id=a_store(uploads.engine),
+    )
+    streaming.write(data[: len(data) // 2])  # a step 1 streaming right now
+    (live,) = list(spool.iterdir())
+    dead = spool / f"{uuid.uuid4()}-{uuid.uuid4()}.jpg"
+    dead_strip = spool / f".{dead.name}.strip"
+    recent = spool / f"{uuid.uuid4()}-{uuid.uuid4()}.jpg"  # stopped, but not long ago
+    ttl_ago = time.time() - (uploads.settings.pending_ttl_minutes + 1) * 60
+    for path in (dead, dead_strip, recent):
+        path.write_bytes(b"half a photo")
+    for path in (dead, dead_strip):
+        os.utime(path, (ttl_ago, ttl_ago))
+
+    result = run_cli("cleanup-temp", "--older-than", "0", env=cli_env(uploads))
+
+    assert result.returncode == 0, result.stderr
+    assert "Removed 2 stale local spool file(s) a stopped process left." in result.stdout
+    assert not dead.exists() and not dead_strip.exists()
+    assert live.exists() and recent.exists()
+    streaming.write(data[len(data) // 2 :])
+    pending = streaming.finish()
+    assert uploads.storage.exists(pending.temp_path)
+    assert sorted(spool.iterdir()) == [recent]
