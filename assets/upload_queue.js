@@ -126,6 +126,9 @@ function startUpload(key, file, chunkSize) {
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
     onShouldRetry: retryable,
+    // Which upload this card is: after a reload the State asks the server what became of
+    // it (all bytes in during the final check: the card shows the result, not "choose again").
+    onUploadUrlAvailable: () => tell(key, "onStarted", { url: upload.url }),
     onBeforeRequest: (request) => {
       const method = request.getMethod();
       if (method === "HEAD") {

@@ -93,6 +93,7 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
             upload_key=card.key,
             file_ref=card.ref,
             chunk_size=UploadState.upload_chunk_bytes,
+            on_started=lambda report: UploadState.upload_started(card.key, report),
             on_progress=lambda report: UploadState.upload_progress(card.key, report),
             on_resuming=lambda report: UploadState.upload_resuming(card.key, report),
             on_finished=lambda report: UploadState.upload_finished(card.key, report),

@@ -40,8 +40,9 @@ Report = passthrough_event_spec(dict[str, Any])
 class TusUpload(rx.Component):
     """Uploads the file stashed under ``file_ref`` once, as card ``upload_key``.
 
-    Events: ``on_progress`` {sent, total}; ``on_resuming`` {offset, total} (continuing an
-    earlier upload); ``on_finished`` with the server's step-1 JSON; ``on_failed`` {message,
+    Events: ``on_started`` {url} (the server created, or found, the upload);
+    ``on_progress`` {sent, total}; ``on_resuming`` {offset, total} (continuing an earlier
+    upload); ``on_finished`` with the server's step-1 JSON; ``on_failed`` {message,
     resumable}; ``on_lost`` when the file is gone (reload). Offline, it shows a line itself.
     """
 
@@ -54,6 +55,7 @@ class TusUpload(rx.Component):
     chunk_size: Var[int]  # bytes per PATCH; 0: the whole rest of the file at once
 
     # Reflex reads the event spec from the subscript; mypy cannot follow it.
+    on_started: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_progress: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_resuming: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]
     on_finished: rx.EventHandler[Report]  # type: ignore[type-arg, valid-type]

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
+from imageapp.services.intents import LEASE as INTENT_LEASE
 from imageapp.services.intents import FileIntents, announced
 from imageapp.services.removals import (
     FileRemovalJobs,
@@ -40,7 +41,6 @@ from imageapp.services.removals import (
 )
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.sql import batches
-from imageapp.services.intents import LEASE as INTENT_LEASE
 from imageapp.services.storage import (
     IMAGES,
     TEMP,

@@ -19,13 +19,14 @@ import reflex as rx
 
 from imageapp.config import get_settings
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.uploads import PendingUpload
 from imageapp.services.validation import format_bytes
 from imageapp.state import announcements as say
 from imageapp.state import upload_cards as cards_
 from imageapp.state import upload_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
-from imageapp.state.upload_cards import READY, REFUSED, SAVING, ImageLink, UploadCard
+from imageapp.state.upload_cards import IN_FLIGHT, READY, REFUSED, SAVING, ImageLink, UploadCard
 
 log = logging.getLogger(__name__)
 LOST_MESSAGE = (
@@ -34,6 +35,10 @@ LOST_MESSAGE = (
 )
 UPLOAD_NOT_FOUND = "The upload could not be found any more. Please choose the file again."
 SAVE_INTERRUPTED = "Saving was interrupted. Press Complete to try again, or Cancel."
+# After a reload, how often to ask whether step 1 on a lost card's last byte is done: past
+# the tus writer lease (60 s), when a finisher that died is taken over.
+LOST_CHECKS = 90
+LOST_CHECK_EVERY_S = 1.0
 
 
 class UploadState(rx.State):
@@ -77,6 +82,12 @@ class UploadState(rx.State):
         self.announcements = []  # a page seen afresh: nothing old to announce
         self.limit_label = f"up to {format_bytes(get_settings().max_upload_bytes)} each"
         self.upload_chunk_bytes = get_settings().upload_chunk_bytes
+        # First what the server made of uploads in flight when the page went (a reload
+        # during the final check): their card shows that upload, not a second card.
+        for card in [card for card in self.cards if card.tus_id and card.status in IN_FLIGHT]:
+            outcome = await asyncio.to_thread(jobs.tus_outcome, user, card.tus_id)
+            if outcome.pending is not None or outcome.message:
+                self._settle(card.key, outcome)
         pending = await asyncio.to_thread(jobs.pending_with_drafts, user)
         self.galleries = await asyncio.to_thread(gallery_choices, user.store_id)
         self.cards = cards_.merge_pending(self.cards, pending)
@@ -104,6 +115,19 @@ class UploadState(rx.State):
     # upload's token counts only once the service finds it pending for this very user.
 
     @rx.event
+    def upload_started(self, key: str, report: dict[str, Any]) -> None:
+        """The tus server created the card's upload: remember which one it is, so a reload
+        can ask the server what became of it."""
+        tus_id = cards_.reported_tus_id(_mapping(report))
+        if tus_id:
+            self._change(
+                key,
+                lambda card: (
+                    dataclasses.replace(card, tus_id=tus_id) if card.status in IN_FLIGHT else card
+                ),
+            )
+
+    @rx.event
     def upload_progress(self, key: str, report: dict[str, Any]) -> None:
         self._change(key, lambda card: cards_.with_progress(card, _mapping(report)))
 
@@ -127,10 +151,44 @@ class UploadState(rx.State):
         self._change(key, lambda card: cards_.refused(card, message, resumable=resumable))
         self._announce(say.refusal(card.filename, message))
 
-    @rx.event
-    def upload_lost(self, key: str, _report: dict[str, Any]) -> None:
-        """The page was reloaded mid-upload: the file is gone from the browser's memory."""
-        self._change(key, lambda card: _unless_shown(card, LOST_MESSAGE, resumable=True))
+    @rx.event(background=True)
+    async def upload_lost(self, key: str, _report: dict[str, Any]) -> None:
+        """The page was reloaded mid-upload: the file is gone from the browser's memory.
+
+        The server decides what the card shows: if every byte had arrived, step 1 ran (or
+        still runs: asked again until it is done) and the card shows its upload or its
+        refusal; only an upload still missing bytes asks for the same file again."""
+        async with self:
+            card = self._find(key)
+            tus_id = card.tus_id if card is not None and card.status in IN_FLIGHT else ""
+        if card is None or card.status not in IN_FLIGHT:
+            return
+        user = await current_user(self) if tus_id else None
+        outcome = jobs.TusOutcome()
+        if user is not None:
+            outcome = await self._ask_until_checked(user, tus_id)
+        async with self:
+            self._settle(key, outcome)
+
+    @staticmethod
+    async def _ask_until_checked(user: CurrentUser, tus_id: str) -> jobs.TusOutcome:
+        """The server's word on a tus upload, asked again while step 1 runs on it."""
+        outcome = jobs.TusOutcome()
+        for _attempt in range(LOST_CHECKS):
+            outcome = await asyncio.to_thread(jobs.tus_outcome, user, tus_id)
+            if not outcome.busy:
+                break
+            await asyncio.sleep(LOST_CHECK_EVERY_S)
+        return outcome
+
+    def _settle(self, key: str, outcome: jobs.TusOutcome) -> None:
+        """The card after the server's word on its lost upload."""
+        if outcome.pending is not None:
+            self._show_pending(key, outcome.pending)
+        elif outcome.message:
+            self._change(key, lambda card: _unless_shown(card, outcome.message))
+        else:
+            self._change(key, lambda card: _unless_shown(card, LOST_MESSAGE, resumable=True))
 
     @rx.event
     async def upload_finished(self, key: str, report: dict[str, Any]) -> Any:
@@ -148,19 +206,23 @@ class UploadState(rx.State):
         if pending is None:
             self._change(key, lambda card: _unless_shown(card, UPLOAD_NOT_FOUND))
             return None
-        card = self._find(key)
-        if card is None:  # cancelled while the file was being checked
+        if self._find(key) is None:  # cancelled while the file was being checked
             await asyncio.to_thread(jobs.discard, user, pending.upload_token)
             return None
-        if card.status not in cards_.IN_FLIGHT:
-            return None  # a repeated report: the card shows its upload already
-        # A reload meanwhile may have listed this upload already: keep one card for it.
+        self._show_pending(key, pending)
+        return None
+
+    def _show_pending(self, key: str, pending: PendingUpload) -> None:
+        """Card ``key`` shows this pending upload (unless it shows one already). A reload
+        meanwhile may have listed the upload on a card of its own: one card for it."""
+        card = self._find(key)
+        if card is None or card.status not in cards_.IN_FLIGHT:
+            return  # a repeated report: the card shows its upload already
         self.cards = [
             card for card in self.cards if card.token != pending.upload_token or card.key == key
         ]
         self._change(key, lambda card: cards_.ready(card, pending))
         self._announce(say.uploaded(self._filename(key)))
-        return None
 
     # -- the cards -------------------------------------------------------------------------
 

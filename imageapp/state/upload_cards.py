@@ -68,6 +68,7 @@ class UploadCard:
     resumable: bool = False  # refused for want of the file or the network: choose it again
     message: str = ""  # why step 1 refused it, or why saving failed
     token: str = ""
+    tus_id: str = ""  # the server's id of this card's tus upload, once it was created
     preview_url: str = ""
     details: str = ""  # size, type and bytes, as people read them
     privacy: str = ""  # "Removed: GPS position, ... Kept: colour profile." (wording.py)
@@ -154,6 +155,13 @@ def resuming(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
     return dataclasses.replace(
         card, status=UPLOADING, resumed_from=percent, progress=max(card.progress, percent)
     )
+
+
+def reported_tus_id(report: Mapping[str, Any]) -> str:
+    """The id in the tus upload's URL ({url}) the browser reported ("" if it is none)."""
+    url = report.get("url")
+    found = url.rstrip("/").rpartition("/")[2] if isinstance(url, str) else ""
+    return found if REFERENCE.match(found) else ""
 
 
 def failure_message(report: Mapping[str, Any]) -> str:

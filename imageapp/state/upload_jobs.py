@@ -12,6 +12,7 @@ from typing import TypeVar
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.errors import UploadNotFound
 from imageapp.services.factory import build_upload_service
+from imageapp.services.tus_uploads import DONE, REFUSED, TusError, TusUploadService
 from imageapp.services.uploads import PendingUpload, UploadService
 from imageapp.services.usecases.uploads import Completed, Gone, complete_upload, discard_upload
 
@@ -56,6 +57,32 @@ def pending_upload(user: CurrentUser, token: str) -> PendingUpload | None:
         return upload_service().get_pending(token=token, owner=user.upload_owner)
     except UploadNotFound:
         return None
+
+
+@dataclasses.dataclass(frozen=True)
+class TusOutcome:
+    """What the server has of a card's tus upload: its pending upload (step 1 accepted it),
+    step 1's refusal (``message``), ``busy`` (step 1 is running on the last byte), or none
+    of these (bytes missing, expired, gone, someone else's: the file must come again)."""
+
+    pending: PendingUpload | None = None
+    message: str = ""
+    busy: bool = False
+
+
+def tus_outcome(user: CurrentUser, upload_id: str) -> TusOutcome:
+    """Ask the tus service, as GET /tus/{id} does (and, like it, finish an upload whose
+    finisher died), about the upload this user's browser said it was sending."""
+    service = TusUploadService(uploads=upload_service())
+    try:
+        state = service.finish_if_complete(upload_id, user.upload_owner)
+    except TusError as error:
+        return TusOutcome(busy=error.code == "locked")
+    if state.state == REFUSED and state.result:
+        return TusOutcome(message=str(state.result["errors"][0]["message"]))
+    if state.state == DONE and state.result:
+        return TusOutcome(pending=pending_upload(user, str(state.result["upload_token"])))
+    return TusOutcome()
 
 
 def pending_with_drafts(user: CurrentUser) -> list[tuple[PendingUpload, dict[str, str]]]:

@@ -157,7 +157,9 @@ def test_stale_spool_files_of_a_killed_step_one_are_swept_live_ones_kept(
     spool = uploads.storage.spool_dir  # type: ignore[attr-defined]
     data = jpeg_bytes((800, 600), seed=5)
     streaming = uploads.receive(
-        filename="live.jpg", client_mime_type="image/jpeg", owner="session-1",
+        filename="live.jpg",
+        client_mime_type="image/jpeg",
+        owner="session-1",
         store_id=a_store(uploads.engine),
     )
     streaming.write(data[: len(data) // 2])  # a step 1 streaming right now
@@ -175,8 +177,10 @@ def test_stale_spool_files_of_a_killed_step_one_are_swept_live_ones_kept(
 
     assert result.returncode == 0, result.stderr
     assert "Removed 2 stale local spool file(s) a stopped process left." in result.stdout
-    assert not dead.exists() and not dead_strip.exists()
-    assert live.exists() and recent.exists()
+    assert not dead.exists()
+    assert not dead_strip.exists()
+    assert live.exists()
+    assert recent.exists()
     streaming.write(data[len(data) // 2 :])
     pending = streaming.finish()
     assert uploads.storage.exists(pending.temp_path)

@@ -390,7 +390,8 @@ def test_termination_after_step_two_keeps_the_image(
     assert pending_rows(app_settings) == 1  # the active image
     with get_engine(app_settings.database_url).connect() as connection:
         file_path = connection.scalar(sa.select(Image.file_path))
-    assert file_path is not None and storage_for(app_settings).exists(file_path)
+    assert file_path is not None
+    assert storage_for(app_settings).exists(file_path)
 
 
 def test_a_refused_file_keeps_nothing_and_get_says_why(

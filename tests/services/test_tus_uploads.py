@@ -246,7 +246,8 @@ def test_terminating_after_step_two_keeps_the_finished_image(
     with tus.engine.connect() as connection:
         row = connection.execute(sa.select(Image).where(Image.id == image_id)).one()
     assert row.status == "active"
-    assert row.file_path is not None and storage.exists(row.file_path)
+    assert row.file_path is not None
+    assert storage.exists(row.file_path)
 
 
 def test_termination_racing_step_two_leaves_an_image_or_nothing(
@@ -254,49 +255,53 @@ def test_termination_racing_step_two_leaves_an_image_or_nothing(
 ) -> None:
     """DELETE and step 2 at the same moment: one of them wins, whole; never a half."""
     for seed in range(42, 46):
-        done = finished_upload(tus, seed=seed)
-        assert done.result is not None
-        token = done.result["upload_token"]
-        temp = tus.uploads.get_pending(token=token, owner=OWNER).temp_path
-        barrier = threading.Barrier(2)
-        finalized: list[int] = []
-        problems: list[BaseException] = []
+        race_once(tus, storage, seed)
 
-        def finalize() -> None:
-            barrier.wait()
-            try:
-                finalized.append(
-                    tus.uploads.finalize(token=token, owner=OWNER, metadata=metadata("Race"))
-                )
-            except UploadNotFound:
-                pass
-            except BaseException as exc:  # reported below, not lost in the thread
-                problems.append(exc)
 
-        def terminate() -> None:
-            barrier.wait()
-            try:
-                tus.terminate(done.id, OWNER)
-            except BaseException as exc:
-                problems.append(exc)
+def race_once(tus: TusUploadService, storage: Storage, seed: int) -> None:
+    done = finished_upload(tus, seed=seed)
+    assert done.result is not None
+    token = done.result["upload_token"]
+    temp = tus.uploads.get_pending(token=token, owner=OWNER).temp_path
+    barrier = threading.Barrier(2)
+    finalized: list[int] = []
+    problems: list[BaseException] = []
 
-        threads = [threading.Thread(target=finalize), threading.Thread(target=terminate)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert problems == []
-        with tus.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(Image).where(
-                    sa.or_(Image.upload_token == token, Image.completed_upload_token == token)
-                )
-            ).all()
-        if finalized:
-            (row,) = rows
-            assert (row.id, row.status) == (finalized[0], "active")
-            assert storage.exists(row.file_path)
-        else:
-            assert rows == []
-            assert not storage.exists(storage.permanent_name_for(temp))
-        assert not storage.exists(temp)
+    def finalize() -> None:
+        barrier.wait()
+        try:
+            finalized.append(
+                tus.uploads.finalize(token=token, owner=OWNER, metadata=metadata("Race"))
+            )
+        except UploadNotFound:
+            pass
+        except BaseException as exc:  # reported below, not lost in the thread
+            problems.append(exc)
+
+    def terminate() -> None:
+        barrier.wait()
+        try:
+            tus.terminate(done.id, OWNER)
+        except BaseException as exc:
+            problems.append(exc)
+
+    threads = [threading.Thread(target=finalize), threading.Thread(target=terminate)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    with tus.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(Image).where(
+                sa.or_(Image.upload_token == token, Image.completed_upload_token == token)
+            )
+        ).all()
+    if finalized:
+        (row,) = rows
+        assert (row.id, row.status) == (finalized[0], "active")
+        assert storage.exists(row.file_path)
+    else:
+        assert rows == []
+        assert not storage.exists(storage.permanent_name_for(temp))
+    assert not storage.exists(temp)

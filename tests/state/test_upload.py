@@ -8,7 +8,10 @@ are the ones assets/upload_queue.js sends; the State must believe none of them b
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import threading
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from imageapp.db import get_engine
 from imageapp.services.accounts import AccountService
 from imageapp.services.errors import UploadRejected
 from imageapp.services.factory import build_upload_service
+from imageapp.services.tus_uploads import PatchWriter, TusState, TusUploadService
 from imageapp.state import upload_cards as cards_
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, login_token
 from imageapp.state.library import read_library_page
@@ -574,3 +578,137 @@ def test_someone_else_logging_in_on_this_tab_sees_none_of_the_cards(
     call(UploadState.load_page, state)
 
     assert state.cards == []
+
+
+# -- a reload while the tus server checks the last byte -------------------------------------
+
+
+def tus_upload(member: Member, data: bytes, filename: str) -> tuple[TusUploadService, TusState]:
+    """A tus upload of ``data`` created for this member, as the browser's POST /tus/ does."""
+    tus = TusUploadService(uploads=build_upload_service())
+    created = tus.create(
+        owner=member.user.upload_owner,
+        store_id=member.user.store_id,
+        user_id=member.user.id,
+        length=len(data),
+        metadata=f"filename {base64.b64encode(filename.encode()).decode()}",
+    )
+    return tus, created
+
+
+def sending(
+    state: UploadState, member: Member, data: bytes, filename: str = "harbour.jpg"
+) -> tuple[UploadCard, TusUploadService, TusState]:
+    """A card whose tus upload the browser started and sent every byte of (the card says
+    it is being checked); returns the card, the service and the server's upload."""
+    (card,) = choose(state, (filename, len(data)))
+    tus, created = tus_upload(member, data, filename)
+    call(UploadState.upload_started, state, card.key, {"url": f"http://test/tus/{created.id}"})
+    call(UploadState.upload_progress, state, card.key, {"sent": len(data), "total": len(data)})
+    assert card_of(state, card.key).status == cards_.CHECKING
+    return card, tus, created
+
+
+def send_all(tus: TusUploadService, member: Member, created: TusState, data: bytes) -> TusState:
+    opened = tus.open_patch(created.id, member.user.upload_owner, 0)
+    assert isinstance(opened, PatchWriter)
+    opened.write(data)
+    return opened.commit()
+
+
+def test_a_reload_after_the_final_check_shows_one_ready_card(member: Member) -> None:
+    """Step 1 finished while the page reloaded: the reload lists the pending upload, the
+    card's lost file must not become a second, "choose again" card for it."""
+    state = state_of(member)
+    data = jpeg_bytes((640, 480), seed=21)
+    card, tus, created = sending(state, member, data)
+    done = send_all(tus, member, created, data)
+    assert done.result is not None
+
+    call(UploadState.load_page, state)  # the reload: the card is kept, the File is not
+    call(UploadState.upload_lost, state, card.key, {"lost": True})
+
+    (shown,) = state.cards
+    assert (shown.key, shown.status, shown.token) == (
+        card.key,
+        cards_.READY,
+        done.result["upload_token"],
+    )
+    assert pending_tokens(member) == [done.result["upload_token"]]
+
+
+def test_a_reload_during_the_final_check_waits_for_it_then_shows_one_card(
+    member: Member,
+) -> None:
+    state = state_of(member)
+    data = jpeg_bytes((640, 480), seed=22)
+    card, tus, created = sending(state, member, data)
+    opened = tus.open_patch(created.id, member.user.upload_owner, 0)
+    assert isinstance(opened, PatchWriter)
+    opened.write(data)
+    opened._handle.close()  # type: ignore[union-attr]  # the bytes are in; step 1 not yet
+    opened._handle = None
+    if opened._spooled:
+        tus.storage.put_file(opened.part, opened.path)
+    checking = tus.commit_part(opened.state, opened.writer, opened.part, len(data))
+
+    call(UploadState.load_page, state)
+    assert [item.key for item in state.cards] == [card.key]  # nothing pending yet
+    lost = threading.Thread(target=call, args=(UploadState.upload_lost, state, card.key, {}))
+    lost.start()
+    time.sleep(0.3)
+    assert card_of(state, card.key).status == cards_.CHECKING  # asks again, says nothing yet
+    done = tus.finish_leased(checking, opened.writer)  # step 1 on the server ends
+    lost.join(timeout=30)
+    assert not lost.is_alive()
+    call(UploadState.load_page, state)  # and another reload changes nothing
+
+    assert done.result is not None
+    (shown,) = state.cards
+    assert (shown.key, shown.status, shown.token) == (
+        card.key,
+        cards_.READY,
+        done.result["upload_token"],
+    )
+
+
+def test_a_reload_after_step_one_refused_the_file_says_why(member: Member) -> None:
+    state = state_of(member)
+    data = b"not an image at all " * 1000
+    card, tus, created = sending(state, member, data, "notes.jpg")
+    assert send_all(tus, member, created, data).state == "refused"
+
+    call(UploadState.load_page, state)
+    call(UploadState.upload_lost, state, card.key, {})
+
+    (shown,) = state.cards
+    assert shown.status == cards_.REFUSED
+    assert not shown.resumable
+    assert shown.message != LOST_MESSAGE
+
+
+def test_a_reload_before_the_last_byte_or_of_someone_elses_upload_asks_for_the_file(
+    app_settings: Settings, member: Member
+) -> None:
+    state = state_of(member)
+    data = jpeg_bytes(seed=23)
+    card, tus, _created = sending(state, member, data)
+    other = sign_in(app_settings, "Other store")
+    _tus, theirs = tus_upload(other, data, "theirs.jpg")
+    send_all(tus, other, theirs, data)
+    (second,) = choose(state, ("theirs.jpg", len(data)))
+    call(UploadState.upload_started, state, second.key, {"url": f"/tus/{theirs.id}"})
+
+    call(UploadState.load_page, state)
+    for key in (card.key, second.key):
+        call(UploadState.upload_lost, state, key, {})
+
+    for key in (card.key, second.key):
+        shown = card_of(state, key)
+        assert (shown.status, shown.message, shown.resumable, shown.token) == (
+            cards_.REFUSED,
+            LOST_MESSAGE,
+            True,
+            "",
+        )
+    assert len(state.cards) == 2
