@@ -232,9 +232,11 @@ class TusUploadService:
         taken = self._take_lease(upload_id, owner, writer, now, state=RECEIVING, offset=offset)
         with self.engine.connect() as connection:
             row = self._row(connection, upload_id)
+        if taken and row is not None and row.writer == writer:
+            # Checked unexpired when the lease was taken: an expiry passing since then must
+            # not strand the lease this request holds (cleanup spares it while it streams).
+            return PatchWriter(self, TusState.of_row(row), writer, checksum)
         state = self._visible(row, owner)
-        if taken:
-            return PatchWriter(self, state, writer, checksum)
         if state.state != RECEIVING and offset == state.length:
             return self.finish_if_complete(upload_id, owner)
         if state.state != RECEIVING:
