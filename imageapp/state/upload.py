@@ -186,7 +186,10 @@ class UploadState(rx.State):
         if outcome.pending is not None:
             self._show_pending(key, outcome.pending)
         elif outcome.message:
-            self._change(key, lambda card: _unless_shown(card, outcome.message))
+            card = self._find(key)
+            if card is not None and card.status in IN_FLIGHT:
+                self._change(key, lambda card: cards_.refused(card, outcome.message))
+                self._announce(say.refusal(card.filename, outcome.message))
         else:
             self._change(key, lambda card: _unless_shown(card, LOST_MESSAGE, resumable=True))
 

@@ -685,6 +685,7 @@ def test_a_reload_after_step_one_refused_the_file_says_why(member: Member) -> No
     assert shown.status == cards_.REFUSED
     assert not shown.resumable
     assert shown.message != LOST_MESSAGE
+    assert state.announcements[-1].startswith("notes.jpg")
 
 
 def test_a_reload_before_the_last_byte_or_of_someone_elses_upload_asks_for_the_file(
