@@ -12,6 +12,7 @@ import reflex as rx
 
 from imageapp import urls
 from imageapp.pages.components import confirm_dialog
+from imageapp.pages.image_edit import edit_section
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
 from imageapp.pages.share_links import share_section
@@ -178,7 +179,7 @@ def image_detail_page() -> rx.Component:
             ImageDetailState.loaded,
             rx.cond(
                 ImageDetailState.found,
-                rx.vstack(image_view(), share_section(), spacing="5", width="100%"),
+                rx.vstack(image_view(), edit_section(), share_section(), spacing="5", width="100%"),
                 rx.cond(ImageDetailState.trashed_message, trashed(), not_found()),
             ),
             loading(),

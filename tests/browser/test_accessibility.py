@@ -211,6 +211,10 @@ def test_nojs_pages_have_no_serious_axe_violations(
     page.goto(base + "/nojs/images")
     page.get_by_role("link", name=titles[0]).click()
     check_nojs(page, audit, "image page")
+    page.locator("#crop_width").fill("0")
+    page.get_by_role("button", name="Crop", exact=True).click()
+    expect(page.locator("#crop_width_error")).to_be_visible()
+    check_nojs(page, audit, "image page, edit refused")
     page.goto(base + "/nojs/images/999999999")
     check_nojs(page, audit, "not found")
 
