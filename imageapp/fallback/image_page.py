@@ -15,12 +15,15 @@ from imageapp.fallback.routes_share_admin import share_context
 from imageapp.services.accounts import CurrentUser
 from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.edits import EditedImage, read_edit
+from imageapp.services.library import ImageSummary
+from imageapp.services.previews import needs_conversion
 from imageapp.services.usecases import edits as edit_actions
 from imageapp.services.usecases.library import show_image
 
 
 def edit_context(
     edited: EditedImage | None,
+    picker_src: str,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -35,9 +38,18 @@ def edit_context(
         "edit_errors": errors or {},
         "edit_refused": bool(errors),
         "ratio_choices": edit_actions.RATIO_CHOICES,
+        "picker_src": picker_src,
         "picker_width": shown_width,
         "picker_height": shown_height,
     }
+
+
+def picker_source(image: ImageSummary) -> str:
+    """The upright original as a browser shows it: the file itself, or for HEIC/HEIF (only
+    Safari shows those) its JPEG preview."""
+    if needs_conversion(image.mime_type):
+        return urls.media_preview(image.id)
+    return urls.media(image.id)
 
 
 def render_image_page(
@@ -64,7 +76,7 @@ def render_image_page(
         image_picture=shown.picture,
         camera_facts=camera_facts_line(shown.image.facts),
         errors=errors or {},
-        **edit_context(edited, edit_values, edit_errors),
+        **edit_context(edited, picker_source(shown.image), edit_values, edit_errors),
         **share_context(
             request,
             engine,

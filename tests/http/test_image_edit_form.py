@@ -66,7 +66,7 @@ def test_the_page_has_the_edit_form(client: TestClient) -> None:
     picker = re.search(r'<input type="image" name="focal"[^>]*>', page)
     assert picker, page
     assert 'width="640" height="480"' in picker.group(0)
-    assert f'src="/media/{image_id}/original-preview.jpg"' in picker.group(0)
+    assert f'src="/media/{image_id}"' in picker.group(0)  # the upright original
     for ratio in ("free", "1:1", "4:3", "3:2", "16:9"):
         assert f'<option value="{ratio}"' in page
 
