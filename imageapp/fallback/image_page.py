@@ -45,11 +45,10 @@ def edit_context(
 
 
 def picker_source(image: ImageSummary) -> str:
-    """The upright original as a browser shows it: the file itself, or for HEIC/HEIF (only
-    Safari shows those) its JPEG preview."""
-    if needs_conversion(image.mime_type):
-        return urls.media_preview(image.id)
-    return urls.media(image.id)
+    """The upright original for the focal picker: the file itself. "" for HEIC/HEIF, which
+    only Safari shows: their JPEG preview is for the page's picture until the renditions
+    exist and is not linked after that, so those take the focal point as numbers only."""
+    return "" if needs_conversion(image.mime_type) else urls.media(image.id)
 
 
 def render_image_page(
