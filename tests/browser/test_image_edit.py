@@ -42,6 +42,18 @@ def served_size(page: Page, url: str, wanted: tuple[int, int]) -> tuple[int, int
     return size
 
 
+def settled_value(page: Page, selector: str) -> int:
+    """The field's number once it has stopped changing for a moment."""
+    last, deadline = page.locator(selector).input_value(), time.monotonic() + SLOW / 1000
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = page.locator(selector).input_value()
+        if now == last:
+            break
+        last = now
+    return int(last)
+
+
 def test_without_javascript_a_click_on_the_picture_sets_the_focal_point(
     prod_server: ProdServer, nojs_page: Page
 ) -> None:
@@ -94,7 +106,7 @@ def test_reflex_page_rotates_crops_to_a_ratio_by_keyboard_and_sets_the_focal_poi
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
     expect(page.locator("#edit-crop-x")).not_to_have_value(str(start_x), timeout=SLOW)
-    crop_x = int(page.locator("#edit-crop-x").input_value())
+    crop_x = settled_value(page, "#edit-crop-x")  # each key's release reports the box
 
     page.locator("#edit-focal-x").fill(str(crop_x + 10))
     page.locator("#edit-focal-y").fill("300")
