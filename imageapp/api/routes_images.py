@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imageapp.api.auth import ReaderDep, WriterDep
+from imageapp.api.edits import EditIn, api_errors
 from imageapp.api.errors import ApiError, not_found
 from imageapp.api.responses import json_with_etag
 from imageapp.api.schemas import (
@@ -23,6 +24,16 @@ from imageapp.api.schemas import (
 )
 from imageapp.config import Settings
 from imageapp.fallback.deps import BulkDep, EngineDep, GalleriesDep, PathId, SettingsDep
+from imageapp.jobs.tasks import get_jobs
+from imageapp.services.edits import (
+    ORIGINAL,
+    EditInvalid,
+    ImageEdit,
+    edit_errors,
+    edits_of,
+    read_edit,
+    save_edit,
+)
 from imageapp.services.usecases import bulk as bulk_actions
 from imageapp.services.usecases.library import (
     ImageEditRefused,
@@ -41,7 +52,10 @@ def _image(engine: Engine, settings: Settings, store_id: int, image_id: int) -> 
     image = find_image(engine, store_id=store_id, image_id=image_id)
     if image is None:
         raise not_found(IMAGE_GONE)
-    return image_out(settings, image, image_renditions(engine, [image]).get(image.id, ()))
+    renditions = image_renditions(engine, [image]).get(image.id, ())
+    return image_out(
+        settings, image, renditions, edits_of(engine, [image.id]).get(image.id, ORIGINAL)
+    )
 
 
 @router.get("", response_model=ImagePageOut, summary="A page of the library")
@@ -65,7 +79,10 @@ def list_images(
     if wanted.gallery_id is not None and found.query.gallery_id is None:
         raise not_found("There is no such gallery in your store.", field="gallery")
     listing = with_tags(engine, found.listing)
-    page = image_page_out(settings, listing, image_renditions(engine, listing.items))
+    ids = [item.id for item in listing.items]
+    page = image_page_out(
+        settings, listing, image_renditions(engine, listing.items), edits_of(engine, ids)
+    )
     return json_with_etag(request, page)
 
 
@@ -76,7 +93,11 @@ def get_image(
     return json_with_etag(request, _image(engine, settings, user.user.store_id, image_id))
 
 
-@router.patch("/{image_id}", response_model=ImageOut, summary="Edit an image's metadata or status")
+@router.patch(
+    "/{image_id}",
+    response_model=ImageOut,
+    summary="Edit an image's metadata, status or picture (rotate, crop, focal point)",
+)
 def patch_image(
     image_id: PathId,
     patch: ImagePatch,
@@ -90,7 +111,8 @@ def patch_image(
     current = find_image(engine, store_id=store_id, image_id=image_id)
     if current is None:
         raise not_found(IMAGE_GONE)
-    sent = patch.model_dump(exclude_unset=True, exclude={"status"})
+    edit = _checked_edit(engine, store_id, image_id, patch.edit)
+    sent = patch.model_dump(exclude_unset=True, exclude={"status", "edit"})
     if sent:
         fields = {
             "title": current.title,
@@ -107,6 +129,15 @@ def patch_image(
             raise not_found(IMAGE_GONE)
         if isinstance(edited, ImageEditRefused):
             raise ApiError.of_fields(422, "invalid", edited.errors)
+    if edit is not None:
+        try:
+            saved = save_edit(
+                engine, get_jobs(settings), store_id=store_id, image_id=image_id, edit=edit
+            )
+        except EditInvalid as invalid:  # checked above; the image's size never changes
+            raise ApiError.of_fields(422, "invalid", api_errors(invalid.errors)) from None
+        if saved is None:
+            raise not_found(IMAGE_GONE)
     if patch.status is not None:
         outcome = bulk_actions.run_bulk_action(
             bulk, galleries, store_id=store_id, action=f"set_{patch.status}", raw_ids=[image_id]
@@ -114,6 +145,23 @@ def patch_image(
         if not outcome.ok or image_id in outcome.gone:
             raise not_found(IMAGE_GONE)
     return _image(engine, settings, store_id, image_id)
+
+
+def _checked_edit(
+    engine: Engine, store_id: int, image_id: int, sent: EditIn | None
+) -> ImageEdit | None:
+    """The edit to save (the current one with what was sent), checked before anything is
+    saved, so a refused edit leaves the metadata unchanged too; None when none was sent."""
+    if sent is None:
+        return None
+    current = read_edit(engine, store_id=store_id, image_id=image_id)
+    if current is None:
+        raise not_found(IMAGE_GONE)
+    edit = sent.merged(current.edit)
+    errors = edit_errors(edit, current.original_width, current.original_height)
+    if errors:
+        raise ApiError.of_fields(422, "invalid", api_errors(errors))
+    return edit
 
 
 @router.delete(

@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from imageapp import urls
+from imageapp.api.edits import EditIn, EditOut, edit_out
 from imageapp.config import Settings
+from imageapp.services.edits import ORIGINAL, EditedImage, ImageEdit
 from imageapp.services.galleries import GallerySummary
 from imageapp.services.ids import MAX_ID
 from imageapp.services.library import ImagePage, ImageSummary
@@ -67,12 +69,13 @@ class ImageOut(BaseModel):
     slug: str
     tags: list[str]
     mime_type: str
-    width: int
+    width: int = Field(description="The upright original's width (what the edit refers to).")
     height: int
     size_bytes: int
     original_filename: str
     created_at: datetime
-    url: str | None = Field(description="The original (active images only).")
+    url: str | None = Field(description="The original (active images only), never edited.")
+    edit: EditOut = Field(description="Rotation, crop and focal point the renditions show.")
     renditions: list[RenditionOut]
 
 
@@ -89,7 +92,10 @@ def utc(moment: datetime) -> datetime:
 
 
 def image_out(
-    settings: Settings, image: ImageSummary, renditions: Sequence[StoredRendition]
+    settings: Settings,
+    image: ImageSummary,
+    renditions: Sequence[StoredRendition],
+    edit: ImageEdit = ORIGINAL,
 ) -> ImageOut:
     active = image.status == "active"
     return ImageOut(
@@ -107,6 +113,7 @@ def image_out(
         original_filename=image.original_filename,
         created_at=utc(image.created_at),
         url=absolute(settings, urls.media(image.id)) if active else None,
+        edit=edit_out(EditedImage(image.id, edit, image.width, image.height)),
         renditions=[
             RenditionOut(
                 preset=item.preset,
@@ -121,10 +128,16 @@ def image_out(
 
 
 def image_page_out(
-    settings: Settings, listing: ImagePage, renditions: Mapping[int, Sequence[StoredRendition]]
+    settings: Settings,
+    listing: ImagePage,
+    renditions: Mapping[int, Sequence[StoredRendition]],
+    edits: Mapping[int, ImageEdit],
 ) -> ImagePageOut:
     return ImagePageOut(
-        items=[image_out(settings, item, renditions.get(item.id, ())) for item in listing.items],
+        items=[
+            image_out(settings, item, renditions.get(item.id, ()), edits.get(item.id, ORIGINAL))
+            for item in listing.items
+        ],
         total=listing.total,
         page=listing.page,
         page_size=listing.page_size,
@@ -147,6 +160,11 @@ class ImagePatch(BaseModel):
     slug: str | None = Field(default=None, max_length=TEXT_FIELD_MAX)
     tags: list[TagIn] | None = Field(default=None, max_length=100)
     status: Literal["active", "inactive"] | None = None
+    edit: EditIn | None = Field(
+        default=None,
+        description="Rotate, crop, focal point (pixels of the upright original); the "
+        "renditions are remade in the background.",
+    )
 
 
 # -- uploads ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ edit changed meanwhile records nothing (the newer edit's job does the work).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -230,6 +231,20 @@ def _library_row(
         col(Image.width), col(Image.height), *(col(column) for column in EDIT_COLUMNS)
     ).where(col(Image.id) == image_id, in_library(store_id))
     return connection.execute(query.with_for_update() if lock else query).first()
+
+
+def edits_of(engine: Engine, image_ids: Iterable[int]) -> dict[int, ImageEdit]:
+    """The edits kept on these images (one query; listings: the API shows every image's)."""
+    ids = sorted(set(image_ids))
+    if not ids:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(col(Image.id), *(col(column) for column in EDIT_COLUMNS)).where(
+                col(Image.id).in_(ids)
+            )
+        ).all()
+    return {row.id: edit_of(row) for row in rows}
 
 
 def read_edit(engine: Engine, *, store_id: int, image_id: int) -> EditedImage | None:

@@ -56,8 +56,10 @@ def picture_for(
     if not chosen:
         return Picture(src=_original_url(image_id, mime_type), width=width, height=height)
     largest = max(item.width for item in chosen)
+    # Only copies of the same shape: a "cover" preset's crop is no smaller version of this one.
+    shaped = [item for item in renditions if _same_shape(item, chosen[0])]
     sources = tuple(
-        PictureSource(mime_type=MIME_TYPES[fmt], srcset=_srcset(renditions, fmt, largest, preset))
+        PictureSource(mime_type=MIME_TYPES[fmt], srcset=_srcset(shaped, fmt, largest, preset))
         for fmt in SOURCE_ORDER
         if any(item.format == fmt for item in chosen)
     )
@@ -66,6 +68,12 @@ def picture_for(
     return Picture(
         src=rendition_url(fallback), width=fallback.width, height=fallback.height, sources=sources
     )
+
+
+def _same_shape(item: StoredRendition, chosen: StoredRendition) -> bool:
+    """The same aspect ratio, give or take the pixel a scaled copy rounds its sides by."""
+    cross = abs(item.width * chosen.height - item.height * chosen.width)
+    return cross <= max(chosen.width, chosen.height, item.width, item.height)
 
 
 def _original_url(image_id: int, mime_type: str) -> str:

@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from imageapp.models import Image, Rendition, User, utcnow
 from imageapp.services.cleanup import DiskImageCleanupService
+from imageapp.services.edits import EDIT_COLUMNS, edit_of, edited_size
 from imageapp.services.rendering import MIME_TYPES
 from imageapp.services.scoping import in_library, in_trash, trashed
 from imageapp.services.sql import batches
@@ -40,7 +41,7 @@ class TrashedImage:
     id: int
     title: str
     alt_text: str
-    width: int  # the thumbnail's box (the image scaled into THUMB_SIDE)
+    width: int  # the thumbnail's box (the edited image scaled into THUMB_SIDE)
     height: int
     size_bytes: int
     trashed_at: datetime
@@ -132,6 +133,7 @@ class TrashService:
                     col(Image.alt_text),
                     col(Image.width),
                     col(Image.height),
+                    *(col(column) for column in EDIT_COLUMNS),
                     col(Image.size_bytes),
                     col(Image.trashed_at),
                     col(User.email),
@@ -147,7 +149,7 @@ class TrashService:
                 row.id,
                 row.title or "",
                 row.alt_text or "",
-                *thumbnail_box(row.width, row.height),
+                *thumbnail_box(*edited_size(edit_of(row), (row.width, row.height))),
                 row.size_bytes,
                 row.trashed_at,
                 row.email or "",

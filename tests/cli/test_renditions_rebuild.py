@@ -118,3 +118,37 @@ def test_progress_bar_redraws_on_a_terminal_and_logs_tenths_elsewhere() -> None:
     assert len(lines) == 11  # the start, then every tenth
     assert lines[0] == "work [..........] 1/100"
     assert lines[-1] == "work [##########] 100/100"
+
+
+def test_rebuild_builds_a_cover_preset_added_later(uploads: UploadService) -> None:
+    image_id = finished(uploads, 6)  # 400 x 300
+    presets = json.dumps(
+        [
+            {"name": "thumb", "longest_side": 320},
+            {"name": "web", "longest_side": 1600},
+            {"name": "card", "fit": "cover", "width": 120, "height": 160, "formats": ["webp"]},
+        ]
+    )
+    env = cli_env(uploads) | {"IMAGEAPP_RENDITION_PRESETS": presets}
+    result = run_cli("renditions", "rebuild", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Rebuilt renditions of 1 image(s) of 1; 0 failed." in result.stdout
+    with uploads.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(Rendition.preset, Rendition.width, Rendition.height).where(
+                Rendition.image_id == image_id
+            )
+        ).all()
+    assert {(row.preset, row.width, row.height) for row in rows} == {
+        ("thumb", 320, 240),
+        ("web", 400, 300),
+        ("card", 120, 160),
+    }
+    again = run_cli("renditions", "rebuild", env=env)
+    assert "Rebuilt renditions of 0 image(s) of 1" in again.stdout
+    bad = json.dumps([{"name": "card", "fit": "cover", "width": 120}])
+    refused = run_cli(
+        "renditions", "rebuild", env=cli_env(uploads) | {"IMAGEAPP_RENDITION_PRESETS": bad}
+    )
+    assert refused.returncode != 0
+    assert 'needs both "width" and "height"' in refused.stderr + refused.stdout

@@ -281,6 +281,90 @@ def test_patch_image_metadata(writer: httpx.Client) -> None:
     assert writer.get(f"/images/{image['id']}").json()["title"] == "New title"
 
 
+def rendition_sizes(image: dict) -> set[tuple[int, int]]:
+    return {(item["width"], item["height"]) for item in image["renditions"]}
+
+
+def test_patch_image_edit(writer: httpx.Client) -> None:
+    image = uploaded_image(writer, "Edit me", 3)  # 64 x 48
+    path = f"/images/{image['id']}"
+    original = {"rotate": 0, "crop": None, "focal": None, "width": 64, "height": 48}
+    assert image["edit"] == original
+    assert rendition_sizes(image) == {(64, 48)}
+    edit = {
+        "rotate": 90,
+        "crop": {"x": 4, "y": 0, "width": 40, "height": 48},
+        "focal": {"x": 10, "y": 10},
+    }
+    changed = writer.patch(path, json={"edit": edit, "title": "Turned"})
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["title"] == "Turned"
+    assert body["edit"] == edit | {"width": 48, "height": 40}
+    assert (body["width"], body["height"]) == (64, 48)  # the original's size stays
+    assert rendition_sizes(body) == {(48, 40)}  # remade (the test queue runs jobs at once)
+    assert {r["url"] for r in body["renditions"]}.isdisjoint(r["url"] for r in image["renditions"])
+    assert writer.get(path).json()["edit"] == body["edit"]
+
+    # Keys left out stay: turning back keeps the crop and the focal point.
+    back = writer.patch(path, json={"edit": {"rotate": 0}})
+    assert back.status_code == 200, back.text
+    assert back.json()["edit"] == edit | {"rotate": 0, "width": 40, "height": 48}
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "message"),
+    [
+        (
+            {"crop": {"x": 30, "y": 0, "width": 40, "height": 10}},
+            "edit.crop.width",
+            "The crop goes past the right edge of the image (width 64 px).",
+        ),
+        ({"crop": {"x": 0, "y": 0, "width": 0, "height": 10}}, "edit.crop.width", None),
+        ({"rotate": 45}, "edit.rotate", None),
+        ({"focal": {"x": 0, "y": 48}}, "edit.focal.y", None),
+        (
+            {"crop": {"x": 10, "y": 10, "width": 10, "height": 10}, "focal": {"x": 0, "y": 12}},
+            "edit.focal.x",
+            "The focal point must be inside the crop.",
+        ),
+        ({"crop": {"x": "left", "y": 0, "width": 1, "height": 1}}, "edit.crop.x", None),
+        ({"crop": {"x": 0, "y": 0, "width": 1}}, "edit.crop.height", None),
+        ({"turn": 90}, "edit.turn", None),
+    ],
+)
+def test_patch_image_bad_edits(
+    writer: httpx.Client, edit: dict, field: str, message: str | None
+) -> None:
+    image = uploaded_image(writer, "Stays", 4)
+    path = f"/images/{image['id']}"
+    refused = writer.patch(path, json={"edit": edit, "title": "Not saved"})
+    assert refused.status_code == 422, refused.text
+    codes = error_codes(refused)
+    assert [found for found, _code in codes] == [field]
+    if message is not None:
+        assert refused.json()["errors"][0]["message"] == message
+        assert codes == [(field, "invalid")]
+    now = writer.get(path).json()
+    assert now["title"] == "Stays"  # nothing half-written: the metadata did not change either
+    assert now["edit"] == image["edit"]
+    assert now["renditions"] == image["renditions"]
+
+
+def test_patch_image_edit_reset(writer: httpx.Client) -> None:
+    image = uploaded_image(writer, "Reset", 5)
+    path = f"/images/{image['id']}"
+    turned = writer.patch(path, json={"edit": {"rotate": 270, "focal": {"x": 1, "y": 2}}})
+    assert turned.status_code == 200, turned.text
+    assert rendition_sizes(turned.json()) == {(48, 64)}
+    reset = writer.patch(path, json={"edit": {"rotate": 0, "crop": None, "focal": None}})
+    assert reset.status_code == 200, reset.text
+    assert reset.json()["edit"] == image["edit"]
+    assert rendition_sizes(reset.json()) == {(64, 48)}
+    listed = writer.get("/images").json()["items"]
+    assert next(item for item in listed if item["id"] == image["id"])["edit"] == image["edit"]
+
+
 def test_etag_and_304_on_images_and_galleries(writer: httpx.Client) -> None:
     image = uploaded_image(writer, "Tagged", 1)
     gallery = writer.post("/galleries", json={"title": "G"}).json()

@@ -12,6 +12,7 @@ from PIL import Image
 
 from imageapp.models import Image as ImageRow
 from imageapp.models import Rendition
+from imageapp.services.accounts import CurrentUser
 from imageapp.services.renditions import RENDITION_NAME
 from imageapp.services.uploads import UploadService
 from tests.http.conftest import complete, upload
@@ -186,3 +187,33 @@ def test_public_media_is_cacheable_by_everyone_and_needs_no_login(
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert anonymous.get(f"/media/{image_id}").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_an_edit_replaces_the_renditions_and_old_addresses_point_to_the_new(
+    client: TestClient, service: UploadService, alice: CurrentUser
+) -> None:
+    from imageapp.jobs.tasks import get_jobs
+    from imageapp.services.edits import CropBox, ImageEdit, save_edit
+
+    image_id = finished(client, jpeg_bytes((800, 600)))
+    original = client.get(f"/media/{image_id}").content
+    before = rendition_urls(client, image_id)
+    edit = ImageEdit(rotate=90, crop=CropBox(100, 0, 400, 600))
+    saved = save_edit(
+        service.engine,
+        get_jobs(service.settings),
+        store_id=alice.store_id,
+        image_id=image_id,
+        edit=edit,
+    )
+    assert saved is not None
+    after = rendition_urls(client, image_id)
+    assert after.keys() == before.keys()
+    for name, old_url in before.items():
+        assert after[name] != old_url
+        stale = client.get(old_url)  # a page or cache from before the edit
+        assert stale.status_code == 307
+        assert stale.headers["location"] == after[name]
+    web = Image.open(io.BytesIO(client.get(after["web.jpg"]).content))
+    assert web.size == (600, 400)  # the 400 x 600 crop, turned
+    assert client.get(f"/media/{image_id}").content == original  # the original never changes

@@ -183,3 +183,36 @@ def test_password_page_and_throttle(
         assert "Too many wrong passwords" in page.text
         assert "A pier at night" not in page.text
         assert other.get(picture).status_code == 404
+
+
+def test_a_shared_image_shows_its_edit_and_downloads_the_original(
+    client: TestClient, anonymous: TestClient, app_settings: Settings, alice: CurrentUser
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from imageapp.jobs.tasks import get_jobs
+    from imageapp.services.edits import CropBox, ImageEdit, save_edit
+
+    image = finished_image(client, "Mast", 3)  # 64 x 48
+    made = links(app_settings).create(
+        store_id=alice.store_id, user_id=alice.id, image_id=image, allow_download=True
+    )
+    original = anonymous.get(f"/s/{made.token}/download/{image}").content
+    before = SRC.findall(anonymous.get(f"/s/{made.token}").text)[0]
+    saved = save_edit(
+        get_engine(app_settings.database_url),
+        get_jobs(app_settings),
+        store_id=alice.store_id,
+        image_id=image,
+        edit=ImageEdit(rotate=270, crop=CropBox(0, 0, 40, 30)),
+    )
+    assert saved is not None
+    page = anonymous.get(f"/s/{made.token}").text
+    picture = SRC.findall(page)[0]
+    assert picture != before
+    shown = Image.open(io.BytesIO(anonymous.get(picture).content))
+    assert shown.size == (30, 40)  # the 40 x 30 crop, turned a quarter
+    assert 'width="30" height="40"' in page
+    assert anonymous.get(f"/s/{made.token}/download/{image}").content == original

@@ -121,3 +121,49 @@ def test_the_bucket_address_splits_bucket_and_prefix() -> None:
 
     assert BucketAddress.parse("s3://photos") == BucketAddress("photos", "")
     assert BucketAddress.parse("s3://photos/a/b/") == BucketAddress("photos", "a/b/")
+
+
+def test_a_cover_preset_takes_width_and_height(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imageapp.services.rendering import preset_spec
+
+    monkeypatch.setenv(
+        "IMAGEAPP_RENDITION_PRESETS",
+        '[{"name": "thumb", "longest_side": 320},'
+        ' {"name": "card", "fit": "cover", "width": 600, "height": 400}]',
+    )
+    thumb, card = Settings().rendition_presets
+    assert (thumb.fit, thumb.width, thumb.height) == ("contain", None, None)
+    assert (card.fit, card.width, card.height, card.longest_side) == ("cover", 600, 400, 600)
+    # A contain preset's fingerprint is what it was before "fit" existed: no rebuild needed.
+    assert preset_spec(thumb) == "c3980bf3d9d78911"  # as made by the code before this change
+    assert preset_spec(card) != preset_spec(card.model_copy(update={"height": 300}))
+
+
+@pytest.mark.parametrize(
+    ("preset", "problem"),
+    [
+        (
+            '{"name": "card", "fit": "cover", "height": 400}',
+            'preset \'card\' has fit "cover": it needs both "width" and "height" (missing: width)',
+        ),
+        (
+            '{"name": "card", "fit": "cover"}',
+            "(missing: width, height)",
+        ),
+        (
+            '{"name": "wide", "longest_side": 800, "width": 600}',
+            'preset \'wide\': "width" and "height" are for fit "cover"',
+        ),
+        ('{"name": "card", "fit": "fill", "longest_side": 800}', "fit"),
+        ('{"name": "card", "fit": "cover", "width": 4, "height": 400}', "width"),
+    ],
+)
+def test_a_cover_preset_without_its_size_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, preset: str, problem: str
+) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("IMAGEAPP_RENDITION_PRESETS", f"[{preset}]")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert problem in str(refused.value)

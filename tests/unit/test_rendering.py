@@ -191,3 +191,26 @@ def test_spec_changes_with_the_settings_that_shape_a_file() -> None:
     assert preset_spec(WEB) == preset_spec(WEB.model_copy(update={"name": "x"}))
     for change in ({"webp_quality": 50}, {"longest_side": 81}, {"formats": ("webp",)}):
         assert preset_spec(WEB) != preset_spec(WEB.model_copy(update=change))
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_an_edit_on_a_reduced_decode_keeps_its_place(
+    tmp_path: Path, kind: str, orientation: int
+) -> None:
+    """A JPEG decoded at 1/4 scale (draft), a PNG/WebP shrunk while loading (libvips): the crop,
+    given in full-size upright pixels, still cuts out exactly the green quadrant."""
+    from imageapp.services.edits import CropBox, ImageEdit
+    from tests.images_metadata import QUADRANT_COLOURS, oriented_file
+
+    path = tmp_path / "original"
+    path.write_bytes(oriented_file(kind, orientation, (1600, 1200)))
+    green = QUADRANT_COLOURS[1]
+    small = RenditionPreset(name="small", longest_side=200, formats=("png",))
+    edit = ImageEdit(rotate=90, crop=CropBox(820, 20, 760, 560))  # inside the top-right quadrant
+    (rendered,) = render_presets(path, (small,), edit=edit)
+    picture = opened(rendered).convert("RGB")
+    assert picture.size == (147, 200)  # 560 x 760 turned, scaled to 200
+    low, high = zip(*picture.getextrema(), strict=True)
+    assert all(abs(a - g) <= 40 for a, g in zip(low, green, strict=True)), (low, high)
+    assert all(abs(a - g) <= 40 for a, g in zip(high, green, strict=True)), (low, high)
