@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     pending_ttl_minutes: int = Field(default=60, ge=1)
     max_upload_bytes: int = Field(default=26_214_400, ge=1)
     max_pixels: int = Field(default=40_000_000, ge=1)
+    # Bytes per tus PATCH request of the Reflex upload page; 0: the rest of the file in one.
+    # Smaller pieces suit a proxy with a body limit and lose less when a connection drops.
+    upload_chunk_bytes: int = Field(default=0, ge=0)
     secret_key: str = ""
     secret_key_file: Path = INSTANCE_DIR / "secret_key"
     session_cookie_secure: bool = False

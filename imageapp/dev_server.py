@@ -21,7 +21,7 @@ from reflex_base.plugins.base import Plugin
 
 VITE_CONFIG_FILE = "vite.config.js"
 # Paths the backend answers (the fallback app's and Reflex's own); everything else is the SPA.
-FALLBACK_PATHS = ("nojs", "media")
+FALLBACK_PATHS = ("nojs", "media", "tus")
 REFLEX_PATHS = (Endpoint.EVENT.value, Endpoint.UPLOAD.value, Endpoint.PING.value, "_health")
 SERVER_BLOCK = "  server: {\n"
 

@@ -422,3 +422,39 @@ class ShareLink(SQLModel, table=True):
     )
     last_visited_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
     revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class TusUpload(SQLModel, table=True):
+    """One resumable (tus 1.0.0) upload still arriving, or the result of its last byte.
+
+    Every web worker (on any machine) reads the offset here; the one request writing bytes
+    holds ``writer`` until ``lease_until``, taken by a compare-and-set update, so one upload
+    never has two writers. ``parts`` lists the stored pieces in order (JSON); ``result`` is
+    step 1's answer once the last byte came (JSON), kept until ``expires_at``. See
+    ``imageapp.services.tus_uploads``.
+    """
+
+    __tablename__ = "tus_upload"
+
+    id: str = Field(sa_column=sa.Column(sa.String(32), primary_key=True))
+    owner: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
+    store_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("user.id", ondelete="SET NULL")),
+    )
+    upload_length: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    upload_offset: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    upload_metadata: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # "receiving" | "finishing" | "done" | "refused"
+    state: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    writer: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    lease_until: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+    parts: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    result: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False, index=True))

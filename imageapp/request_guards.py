@@ -68,17 +68,23 @@ class SameOriginWebSocketGuard:
         await self.app(scope, receive, send)
 
     def _origin_allowed(self, headers: Headers) -> bool:
-        origin = headers.get("origin")
-        if origin is None:
-            return True  # not a browser: no ambient cookies to abuse
-        stripped = origin.rstrip("/")
-        if self.allowed_origins & {"*", stripped, stripped.lower()}:
-            return True
-        # Only the Host the connection itself carries: forwarded headers (X-Forwarded-Host
-        # included) can be sent by anyone, and even a trusted proxy's never widen this check
-        # (the public address is configured, IMAGEAPP_PUBLIC_URL, not read from a request).
-        host = headers.get("host", "").strip().lower()
-        return bool(host) and urlsplit(origin).netloc.lower() == host
+        return origin_allowed(headers, self.allowed_origins)
+
+
+def origin_allowed(headers: Headers, allowed_origins: set[str]) -> bool:
+    """A request without ``Origin`` (not a browser: no ambient cookies to abuse), or from
+    an allowed origin, or from the very host it was sent to."""
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    stripped = origin.rstrip("/")
+    if allowed_origins & {"*", stripped, stripped.lower()}:
+        return True
+    # Only the Host the connection itself carries: forwarded headers (X-Forwarded-Host
+    # included) can be sent by anyone, and even a trusted proxy's never widen this check
+    # (the public address is configured, IMAGEAPP_PUBLIC_URL, not read from a request).
+    host = headers.get("host", "").strip().lower()
+    return bool(host) and urlsplit(origin).netloc.lower() == host
 
 
 def _header_values(scope: Scope, name: bytes) -> list[str]:

@@ -45,6 +45,7 @@ NOJS_QUERY = "nojs"
 # -- files ----------------------------------------------------------------------------------------
 MEDIA = "/media"
 SHARE = "/s"  # public share links: /s/<token>, its media and downloads
+TUS = "/tus"  # resumable uploads (tus 1.0.0): /tus/ and /tus/<id>
 
 
 def _with_query(path: str, query: Mapping[str, str | int | None]) -> str:

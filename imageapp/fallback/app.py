@@ -28,6 +28,7 @@ from imageapp.fallback import (
     routes_share_admin,
     routes_tokens,
     routes_trash,
+    routes_tus,
     routes_upload,
 )
 from imageapp.fallback.auth import LoginRequired, login_url
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA, urls.SHARE + "/")
+FALLBACK_PREFIXES = (urls.NOJS, urls.MEDIA, urls.SHARE + "/", urls.TUS + "/")
 
 
 def create_fallback_app() -> FastAPI:
@@ -60,6 +61,7 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_accounts.router)
     app.include_router(routes_tokens.router)
     app.include_router(routes_share.router)
+    app.include_router(routes_tus.router)  # resumable uploads, on every backend worker
     app.mount(urls.NOJS_STATIC, StaticFiles(directory=STATIC_DIR), name="static")
     # The JSON API: its own error handlers and docs; bearer tokens only, never the cookie.
     app.mount(API_PREFIX, create_api_app(), name="api")

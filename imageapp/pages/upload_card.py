@@ -10,7 +10,7 @@ import reflex as rx
 from reflex.vars import ObjectVar, Var
 
 from imageapp.pages.components import described_by_error, field_error
-from imageapp.pages.upload_queue import FilePicker, UploadStarter, abort_upload, stream_file
+from imageapp.pages.upload_queue import FilePicker, TusUpload, cancel_upload
 from imageapp.state import upload_cards as cards_
 from imageapp.state.upload import UploadState
 from imageapp.state.upload_cards import UploadCard
@@ -65,10 +65,19 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
             border_radius="var(--radius-3)",
         ),
         rx.hstack(
-            rx.text(label, size="2"),
+            rx.text(label, size="2", class_name="upload-state"),
             rx.spacer(),
             rx.text(f"{card.progress} %", size="2", weight="medium", class_name="progress-label"),
             width="100%",
+        ),
+        rx.cond(
+            card.resumed_from > 0,
+            rx.text(
+                f"Resuming from {card.resumed_from}%",
+                size="1",
+                color_scheme="gray",
+                class_name="upload-resumed",
+            ),
         ),
         progress_bar(card),
         rx.button(
@@ -76,14 +85,19 @@ def uploading(card: ObjectVar[UploadCard]) -> rx.Component:
             "Cancel upload",
             variant="soft",
             color_scheme="gray",
-            on_click=[abort_upload(card.key), UploadState.cancel_card(card.key)],
+            on_click=[cancel_upload(card.key), UploadState.cancel_card(card.key)],
         ),
-        # Renders nothing: when this card first shows, its own streaming upload starts.
-        rx.cond(
-            card.status == cards_.QUEUED,
-            UploadStarter.create(
-                on_start=stream_file(UploadState.receive_file, card.key, card.ref)
-            ),
+        # Sends this card's file to the tus server (once) and reports back; shows a line
+        # of its own only while the network is gone.
+        TusUpload.create(
+            upload_key=card.key,
+            file_ref=card.ref,
+            chunk_size=UploadState.upload_chunk_bytes,
+            on_progress=lambda report: UploadState.upload_progress(card.key, report),
+            on_resuming=lambda report: UploadState.upload_resuming(card.key, report),
+            on_finished=lambda report: UploadState.upload_finished(card.key, report),
+            on_failed=lambda report: UploadState.upload_failed(card.key, report),
+            on_lost=lambda report: UploadState.upload_lost(card.key, report),
         ),
         spacing="3",
         width="100%",
@@ -295,7 +309,11 @@ def refused(card: ObjectVar[UploadCard]) -> rx.Component:
             class_name="upload-error",
         ),
         rx.flex(
-            replace_button(card, "Choose a different image"),
+            rx.cond(
+                card.resumable,
+                replace_button(card, "Choose the file again"),
+                replace_button(card, "Choose a different image"),
+            ),
             rx.button(
                 "Remove",
                 variant="ghost",

@@ -17,6 +17,7 @@ from imageapp.services.accounts import AccountService
 from imageapp.services.cleanup import DiskImageCleanupService
 from imageapp.services.rate_limits import purge_rate_counts
 from imageapp.services.trash import TrashService
+from imageapp.services.tus_uploads import TusCleanup
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class CleanupReport:
 
     minutes: int
     pending: int = 0
+    tus_uploads: int = 0
+    tus_parts: int = 0
     abandoned_writes: int = 0
     temp_files: int = 0
     renditions: int = 0
@@ -42,6 +45,8 @@ class CleanupReport:
                 self.abandoned_writes,
                 "Expired {} unfinished file write(s) (their writer crashed or stalled).",
             ),
+            (self.tus_uploads, "Removed {} expired resumable upload(s) and their parts."),
+            (self.tus_parts, "Removed {} orphan resumable-upload part(s)."),
             (self.temp_files, "Removed {} orphan temp file(s)."),
             (self.renditions, "Removed {} orphan rendition file(s)."),
             (self.originals, "Removed {} orphan original file(s)."),
@@ -70,6 +75,8 @@ def clean_up(
     trash older than that many days; blocking."""
     older_than = timedelta(minutes=minutes)
     pending = service.cleanup_expired_pending(older_than)
+    tus = TusCleanup(service.engine, service.storage)
+    tus_uploads = tus.cleanup_expired()
     expired = (
         TrashService(service.engine, service).empty_expired(timedelta(days=trash_days))
         if trash_days is not None
@@ -80,6 +87,8 @@ def clean_up(
         minutes=minutes,
         pending=pending,
         abandoned_writes=abandoned,
+        tus_uploads=tus_uploads,
+        tus_parts=tus.sweep_orphan_parts(older_than) + tus.sweep_spooled_patches(older_than),
         temp_files=service.sweep_orphan_temp_files(older_than),
         renditions=service.sweep_orphan_renditions(older_than),
         originals=service.sweep_orphan_originals(older_than),

@@ -35,6 +35,7 @@ from imageapp.services.storage import (
     CHUNK_SIZE,
     IMAGES,
     TEMP,
+    TUS_PARTS,
     ByteRange,
     RangeNotSatisfiable,
     StorageUnavailable,
@@ -131,8 +132,8 @@ class S3Storage:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
 
     def key(self, relative: str) -> str:
-        directory, _, name = relative.partition("/")
-        if directory not in (TEMP, IMAGES) or not name or "/" in name or name in (".", ".."):
+        directory, _, name = relative.rpartition("/")
+        if directory not in (TEMP, IMAGES, TUS_PARTS) or not name or name in (".", ".."):
             raise ValueError(f"not a storage path: {relative!r}")
         return f"{self.prefix}{relative}"
 
@@ -225,7 +226,7 @@ class S3Storage:
         return None if found is None else int(found["ContentLength"])
 
     def list_files(self, directory: str) -> Iterator[StoredObject]:
-        """Every object directly under ``temp/`` or ``images/``, page by page."""
+        """Every object directly under ``temp/``, ``temp/tus/`` or ``images/``, page by page."""
         start = f"{self.prefix}{directory}/"
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=start, Delimiter="/"

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 TEMP = "temp"
 IMAGES = "images"
+# The received bytes of unfinished resumable (tus) uploads: a directory of their own inside
+# ``temp/``, so the temp sweeps (which list only ``temp/``'s own files) never see them and
+# nothing URL-served ever does (``imageapp.services.tus_uploads``).
+TUS_PARTS = f"{TEMP}/tus"
 CHUNK_SIZE = 1024 * 1024
 # A file still being made: ``.<final name>.part`` (renditions, copied originals) or
 # ``.<final name>.strip`` / ``.<final name>.upright`` (a pending file losing its metadata or
@@ -164,14 +168,16 @@ class LocalStorage:
         self.root = root.resolve()
         self.temp_dir = self.root / TEMP
         self.images_dir = self.root / IMAGES
+        self.parts_dir = self.root / TUS_PARTS
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         self.images_dir.mkdir(parents=True, exist_ok=True)
         self.url = str(self.root)
 
     def path_of(self, relative: str) -> Path:
-        """Absolute path of a stored file; refuses anything outside ``temp/`` and ``images/``."""
+        """Absolute path of a stored file; refuses anything outside ``temp/``, ``temp/tus/``
+        and ``images/``."""
         path = (self.root / relative).resolve()
-        if path.parent not in (self.temp_dir, self.images_dir):
+        if path.parent not in (self.temp_dir, self.images_dir, self.parts_dir):
             raise ValueError(f"not a storage path: {relative!r}")
         return path
 
@@ -251,8 +257,13 @@ class LocalStorage:
         yield from (entry for entry in self.images_dir.iterdir() if entry.is_file())
 
     def list_files(self, directory: str) -> Iterator[StoredObject]:
-        """The files of ``temp`` or ``images``; one removed while listing is left out."""
-        files = self.iter_temp_files() if directory == TEMP else self.iter_image_files()
+        """The files of ``temp``, ``temp/tus`` or ``images``; one removed while listing is left
+        out."""
+        if directory == TUS_PARTS:  # made by the first resumable upload's first part
+            entries = self.parts_dir.iterdir() if self.parts_dir.is_dir() else iter(())
+            files: Iterator[Path] = (entry for entry in entries if entry.is_file())
+        else:
+            files = self.iter_temp_files() if directory == TEMP else self.iter_image_files()
         for path in files:
             try:
                 found = path.stat()

@@ -34,6 +34,10 @@ def uploaded(filename: str) -> str:
     return f"{filename} uploaded. Describe it below."
 
 
+def resuming(filename: str, percent: int) -> str:
+    return f"{filename}: resuming from {percent}%."
+
+
 def refusal(filename: str, message: str) -> str:
     return f"{filename} was refused: {message}"
 

@@ -1,7 +1,8 @@
 """State of the upload page: many files at once, each its own step 1, then batch step 2.
 
 Thin on purpose: the rules for cards live in upload_cards, blocking service calls in
-upload_jobs (run in threads), the streaming in receiving. Every handler that touches an upload
+upload_jobs (run in threads); the files themselves go to the tus server (/tus/) from the
+browser, which reports each upload's progress and outcome here. Every handler that touches an upload
 asks identity.current_user who is logged in, so the no-JS pages and this one agree on owners.
 """
 
@@ -11,7 +12,6 @@ import asyncio
 import dataclasses
 import functools
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,22 +19,21 @@ import reflex as rx
 
 from imageapp.config import get_settings
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.errors import UploadRejected
-from imageapp.services.storage import StorageUnavailable
 from imageapp.services.validation import format_bytes
 from imageapp.state import announcements as say
 from imageapp.state import upload_cards as cards_
 from imageapp.state import upload_jobs as jobs
 from imageapp.state.gallery_jobs import GalleryChoice, gallery_choices
 from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, to_login
-from imageapp.state.receiving import FileReceiver, ProgressCallback, drain, off_loop
 from imageapp.state.upload_cards import READY, REFUSED, SAVING, ImageLink, UploadCard
 
 log = logging.getLogger(__name__)
-INTERRUPTED_MESSAGE = "The upload was interrupted. Please choose the file again."
+LOST_MESSAGE = (
+    "This upload stopped when the page was reloaded. "
+    "Choose the same file again to continue where it stopped."
+)
+UPLOAD_NOT_FOUND = "The upload could not be found any more. Please choose the file again."
 SAVE_INTERRUPTED = "Saving was interrupted. Press Complete to try again, or Cancel."
-# Progress reaches the browser at most this often per file (each update is a state delta).
-PROGRESS_INTERVAL_S = 0.25
 
 
 class UploadState(rx.State):
@@ -50,6 +49,7 @@ class UploadState(rx.State):
     # The page's polite log: what a screen reader hears as uploads progress (announcements).
     announcements: list[str] = []
     limit_label: str = ""
+    upload_chunk_bytes: int = 0  # bytes per tus PATCH (IMAGEAPP_UPLOAD_CHUNK_BYTES; 0: all)
     loaded: bool = False
     # Whose cards these are: a tab where someone else logs in must not show them.
     _owner: str = ""
@@ -76,6 +76,7 @@ class UploadState(rx.State):
             self._owner = user.upload_owner
         self.announcements = []  # a page seen afresh: nothing old to announce
         self.limit_label = f"up to {format_bytes(get_settings().max_upload_bytes)} each"
+        self.upload_chunk_bytes = get_settings().upload_chunk_bytes
         pending = await asyncio.to_thread(jobs.pending_with_drafts, user)
         self.galleries = await asyncio.to_thread(gallery_choices, user.store_id)
         self.cards = cards_.merge_pending(self.cards, pending)
@@ -98,64 +99,68 @@ class UploadState(rx.State):
         self.cards = [*self.cards, *added]
         self._announce(*say.files_added(added), *([self.notice] if self.notice else []))
 
-    @rx.event(background=True)
-    async def receive_file(self, files: rx.UploadChunkIterator, key: str) -> None:
-        """Stream one card's file through step 1; a refusal is shown on that card only."""
-        user = await current_user(self)
-        async with self:
-            started = self._start_upload(key, user)
-        if user is None or not started:
-            await drain(files)
-            return
-        uploads = await asyncio.to_thread(jobs.upload_service)
-        receiver = FileReceiver(uploads, user, self._progress_reporter(key))
-        try:
-            pending = await receiver.receive(files)
-        except (UploadRejected, StorageUnavailable) as refusal:  # the bucket's: "try again"
-            message = refusal.message
-            async with self:
-                self._change(key, lambda card: cards_.refused(card, message))
-                self._announce(say.refusal(self._filename(key), message))
-            return
-        except asyncio.CancelledError:
-            async with self:  # the browser aborted: Cancel, or the page went away
-                self._change(key, lambda card: cards_.refused(card, INTERRUPTED_MESSAGE))
-            raise
-        async with self:
-            wanted = self._find(key) is not None
-            # A reload meanwhile may have listed this upload already: keep one card for it.
-            self.cards = [
-                card for card in self.cards if card.token != pending.upload_token or card.key == key
-            ]
-            self._change(key, lambda card: cards_.ready(card, pending))
-            if wanted:
-                self._announce(say.uploaded(self._filename(key)))
-        if not wanted:  # cancelled while the file was being checked
-            await asyncio.to_thread(jobs.discard, user, pending.upload_token)
+    # The browser's tus upload of each card reports here (assets/upload_queue.js). Reports
+    # are untrusted JSON: upload_cards reads only numbers and text from them, and a finished
+    # upload's token counts only once the service finds it pending for this very user.
 
-    def _start_upload(self, key: str, user: CurrentUser | None) -> bool:
+    @rx.event
+    def upload_progress(self, key: str, report: dict[str, Any]) -> None:
+        self._change(key, lambda card: cards_.with_progress(card, _mapping(report)))
+
+    @rx.event
+    def upload_resuming(self, key: str, report: dict[str, Any]) -> None:
+        """An earlier upload of the same file continues: "Resuming from 42 %"."""
+        self._change(key, lambda card: cards_.resuming(card, _mapping(report)))
         card = self._find(key)
-        if card is None or card.status != cards_.QUEUED:
-            return False  # cancelled already, or a repeated request
+        if card is not None and card.resumed_from:
+            self._announce(say.resuming(card.filename, card.resumed_from))
+
+    @rx.event
+    def upload_failed(self, key: str, report: dict[str, Any]) -> None:
+        """The server refused the file, or could not be reached even after the retries."""
+        report = _mapping(report)
+        card = self._find(key)
+        if card is None or card.status not in cards_.IN_FLIGHT:
+            return
+        message = cards_.failure_message(report)
+        resumable = report.get("resumable") is True
+        self._change(key, lambda card: cards_.refused(card, message, resumable=resumable))
+        self._announce(say.refusal(card.filename, message))
+
+    @rx.event
+    def upload_lost(self, key: str, _report: dict[str, Any]) -> None:
+        """The page was reloaded mid-upload: the file is gone from the browser's memory."""
+        self._change(key, lambda card: _unless_shown(card, LOST_MESSAGE, resumable=True))
+
+    @rx.event
+    async def upload_finished(self, key: str, report: dict[str, Any]) -> Any:
+        """Every byte is in and step 1 accepted it: the card shows its preview and form.
+
+        The token comes from the browser, so it counts only if the service finds that
+        pending upload for the logged-in user (someone else's or a made-up one: refused).
+        """
+        user = await current_user(self)
         if user is None:
-            self._change(key, lambda card: cards_.refused(card, LOGGED_OUT_MESSAGE))
-            return False
-        self._change(key, lambda card: dataclasses.replace(card, status=cards_.UPLOADING))
-        return True
-
-    def _progress_reporter(self, key: str) -> ProgressCallback:
-        """Sends a card's progress now and then (throttled), and 100 % once every byte is in."""
-        last = {"at": 0.0}
-
-        async def report(received: int, complete: bool) -> None:
-            now = time.monotonic()
-            if not complete and now - last["at"] < PROGRESS_INTERVAL_S:
-                return
-            last["at"] = now
-            async with self:
-                self._change(key, functools.partial(_with_progress, received, complete))
-
-        return report
+            self._change(key, lambda card: _unless_shown(card, LOGGED_OUT_MESSAGE))
+            return None
+        token = cards_.reported_token(_mapping(report))
+        pending = await asyncio.to_thread(jobs.pending_upload, user, token) if token else None
+        if pending is None:
+            self._change(key, lambda card: _unless_shown(card, UPLOAD_NOT_FOUND))
+            return None
+        card = self._find(key)
+        if card is None:  # cancelled while the file was being checked
+            await asyncio.to_thread(jobs.discard, user, pending.upload_token)
+            return None
+        if card.status not in cards_.IN_FLIGHT:
+            return None  # a repeated report: the card shows its upload already
+        # A reload meanwhile may have listed this upload already: keep one card for it.
+        self.cards = [
+            card for card in self.cards if card.token != pending.upload_token or card.key == key
+        ]
+        self._change(key, lambda card: cards_.ready(card, pending))
+        self._announce(say.uploaded(self._filename(key)))
+        return None
 
     # -- the cards -------------------------------------------------------------------------
 
@@ -276,7 +281,8 @@ class UploadState(rx.State):
         """Finalize the cards one by one; ``left`` keeps those not settled yet."""
         gallery_gone = False
         for key, token, values, gallery in work:
-            outcome = await off_loop(functools.partial(jobs.finalize, user, token, values, gallery))
+            finalize = functools.partial(jobs.finalize, user, token, values, gallery)
+            outcome = await jobs.off_loop(finalize)
             async with self:
                 self._record_outcome(key, outcome, values["title"])
             left.remove(key)
@@ -322,10 +328,13 @@ def _save_failed(message: str, card: UploadCard) -> UploadCard:
     return cards_.not_saved(card, {}, message, {}) if card.status == SAVING else card
 
 
-def _with_progress(received: int, complete: bool, card: UploadCard) -> UploadCard:
-    if card.status != cards_.UPLOADING:
+def _unless_shown(card: UploadCard, message: str, *, resumable: bool = False) -> UploadCard:
+    """Refused, unless it shows its preview already (a late or repeated report)."""
+    if card.status not in cards_.IN_FLIGHT:
         return card
-    if complete:
-        return dataclasses.replace(card, progress=100, status=cards_.CHECKING)
-    percent = received * 100 // card.size_bytes if card.size_bytes else 0
-    return dataclasses.replace(card, progress=max(card.progress, min(99, percent)))
+    return cards_.refused(card, message, resumable=resumable)
+
+
+def _mapping(report: object) -> dict[str, Any]:
+    """A report from the browser as a dict (anything else: nothing reported)."""
+    return dict(report) if isinstance(report, dict) else {}

@@ -35,6 +35,9 @@ MAX_CARDS = 50
 FILENAME_SHOWN = 120
 REFERENCE = re.compile(r"^[0-9a-f]{32}$")
 ACCEPT = ACCEPT_ATTRIBUTE  # what the file picker offers: the types step 1 accepts
+MESSAGE_SHOWN = 500
+TOKEN_LENGTH_MAX = 200
+UPLOAD_FAILED = "The upload failed. Choose the same file again to continue where it stopped."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +64,8 @@ class UploadCard:
     size_bytes: int = 0
     status: str = QUEUED
     progress: int = 0
+    resumed_from: int = 0  # percent an earlier upload of this file had reached (0: none)
+    resumable: bool = False  # refused for want of the file or the network: choose it again
     message: str = ""  # why step 1 refused it, or why saving failed
     token: str = ""
     preview_url: str = ""
@@ -107,8 +112,61 @@ def chosen_cards(infos: Iterable[Any], room: int, max_bytes: int) -> list[Upload
     return cards
 
 
-def refused(card: UploadCard, message: str) -> UploadCard:
-    return dataclasses.replace(card, status=REFUSED, message=message, token="", preview_url="")
+def refused(card: UploadCard, message: str, *, resumable: bool = False) -> UploadCard:
+    """Step 1 said no (or, ``resumable``, the upload stopped: the same file continues it)."""
+    return dataclasses.replace(
+        card,
+        status=REFUSED,
+        message=message,
+        token="",
+        preview_url="",
+        resumable=resumable,
+    )
+
+
+def _count(report: Mapping[str, Any], name: str) -> int:
+    """A non-negative whole number the browser reported (anything else counts as 0)."""
+    value = report.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _percent(part: int, whole: int) -> int:
+    return min(100, part * 100 // whole) if whole > 0 else 0
+
+
+def with_progress(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
+    """Bytes sent so far ({sent, total}); every byte in: the server checks the image now."""
+    if card.status not in (QUEUED, UPLOADING):
+        return card
+    sent, total = _count(report, "sent"), _count(report, "total") or card.size_bytes
+    if total and sent >= total:
+        return dataclasses.replace(card, progress=100, status=CHECKING)
+    percent = min(99, _percent(sent, total))
+    return dataclasses.replace(card, status=UPLOADING, progress=percent)
+
+
+def resuming(card: UploadCard, report: Mapping[str, Any]) -> UploadCard:
+    """An earlier upload of this file continues at {offset} of {total} bytes."""
+    if card.status not in IN_FLIGHT:
+        return card
+    total = _count(report, "total") or card.size_bytes
+    percent = min(99, _percent(_count(report, "offset"), total))
+    return dataclasses.replace(
+        card, status=UPLOADING, resumed_from=percent, progress=max(card.progress, percent)
+    )
+
+
+def failure_message(report: Mapping[str, Any]) -> str:
+    """The reason the browser passed on (the server's own words, or the script's)."""
+    message = report.get("message")
+    text = message.strip()[:MESSAGE_SHOWN] if isinstance(message, str) else ""
+    return text or UPLOAD_FAILED
+
+
+def reported_token(report: Mapping[str, Any]) -> str:
+    """The upload token in the server's step-1 answer as the browser passed it on (to check)."""
+    token = report.get("upload_token")
+    return token if isinstance(token, str) and len(token) <= TOKEN_LENGTH_MAX else ""
 
 
 def describe(pending: PendingUpload) -> str:

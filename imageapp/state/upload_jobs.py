@@ -3,16 +3,20 @@ runs each of them in a thread. Each returns plain values a card can show."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from imageapp.services.accounts import CurrentUser
+from imageapp.services.errors import UploadNotFound
 from imageapp.services.factory import build_upload_service
 from imageapp.services.uploads import PendingUpload, UploadService
 from imageapp.services.usecases.uploads import Completed, Gone, complete_upload, discard_upload
 
 log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 SAVE_FAILED = (
     "Saving failed because of a problem on the server (it has been logged). "
     "Press Complete to try again, or Cancel."
@@ -32,6 +36,26 @@ class Finalized:
 
 def upload_service() -> UploadService:
     return build_upload_service()
+
+
+async def off_loop(function: Callable[[], Result]) -> Result:
+    """Run blocking work in a thread; if cancelled meanwhile, let it finish before unwinding
+    (a save half done by a thread nobody waits for would be reported nowhere)."""
+    work = asyncio.ensure_future(asyncio.to_thread(function))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait({work})
+        raise
+
+
+def pending_upload(user: CurrentUser, token: str) -> PendingUpload | None:
+    """The user's pending upload with this token, or None (expired, gone, someone else's):
+    what the browser reports about a finished tus upload counts only if this finds it."""
+    try:
+        return upload_service().get_pending(token=token, owner=user.upload_owner)
+    except UploadNotFound:
+        return None
 
 
 def pending_with_drafts(user: CurrentUser) -> list[tuple[PendingUpload, dict[str, str]]]:

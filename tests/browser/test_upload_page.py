@@ -231,8 +231,8 @@ def test_cancel_an_upload_in_flight(prod_server: ProdServer, member: Page, tmp_p
     big = tmp_path / "big.jpg"
     big.write_bytes(jpeg_bytes((3000, 2000), seed=5) + bytes(6 * 1024 * 1024))
     open_upload_page(page, prod_server)
-    temp_dir = prod_server.storage_dir / "temp"
-    before = set(temp_dir.iterdir()) if temp_dir.exists() else set()
+    temp_dir = prod_server.storage_dir / "temp"  # pending files, and tus parts in temp/tus
+    before = {path for path in temp_dir.rglob("*") if path.is_file()}
     # A slow connection (about 1 MB/s up), so the upload is still running when we cancel.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -252,7 +252,7 @@ def test_cancel_an_upload_in_flight(prod_server: ProdServer, member: Page, tmp_p
     expect(uploading).to_have_count(0)
     shoot("cancelled")
     page.wait_for_timeout(1000)  # the server notices the aborted request
-    after = set(temp_dir.iterdir()) if temp_dir.exists() else set()
+    after = {path for path in temp_dir.rglob("*") if path.is_file()}
     assert after - before == set(), "the partial file was kept"
     page.reload()
     expect(page.locator("#upload-empty")).to_be_visible(timeout=SLOW)

@@ -85,6 +85,16 @@ ANONYMOUS = {
     ("POST", "/api/v1/images/{image_id}/share-links"): 401,
     ("GET", "/api/v1/trash"): 401,
     ("POST", "/api/v1/trash/restore"): 401,
+    # Resumable uploads (tests/http/test_tus_*.py): OPTIONS is open; the rest asks for
+    # Tus-Resumable first (412), the result a login (401).
+    ("OPTIONS", "/tus/"): 204,
+    ("OPTIONS", "/tus"): 204,
+    ("OPTIONS", "/tus/{upload_id}"): 204,
+    ("POST", "/tus/"): 412,
+    ("POST", "/tus"): 412,
+    ("PATCH", "/tus/{upload_id}"): 412,
+    ("DELETE", "/tus/{upload_id}"): 412,
+    ("GET", "/tus/{upload_id}"): 401,
     ("GET", "/nojs/trash"): "login",
     ("GET", "/nojs/trash/{image_id}/thumbnail"): "login",
     ("POST", "/nojs/trash/restore"): "login",
@@ -123,6 +133,7 @@ def concrete(path: str) -> str:
         .replace("{token_id}", "1")
         .replace("{link_id}", "1")
         .replace("{token}", "abc")
+        .replace("{upload_id}", "0" * 32)
     )
 
 

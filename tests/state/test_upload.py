@@ -1,27 +1,29 @@
 """UploadState's handlers against the real upload service, SQLite file and storage dir.
 
-Files are streamed through a real ``rx.UploadChunkIterator``: it fails the push when the
-handler stops reading early, so every test also checks that refusals keep draining.
+The browser sends each file to the tus server (/tus/) and reports to the State what happened:
+progress, resumption, the network going away, and after the last byte the server's step-1
+answer. Here step 1 runs through the real service, as the tus server runs it, and the reports
+are the ones assets/upload_queue.js sends; the State must believe none of them blindly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-import reflex as rx
 
 from imageapp.config import Settings
 from imageapp.db import get_engine
 from imageapp.services.accounts import AccountService
+from imageapp.services.errors import UploadRejected
 from imageapp.services.factory import build_upload_service
 from imageapp.state import upload_cards as cards_
-from imageapp.state.identity import LOGGED_OUT_MESSAGE, login_token
+from imageapp.state.identity import LOGGED_OUT_MESSAGE, current_user, login_token
 from imageapp.state.library import read_library_page
-from imageapp.state.upload import INTERRUPTED_MESSAGE, UploadState
+from imageapp.state.upload import LOST_MESSAGE, UPLOAD_NOT_FOUND, UploadState
 from imageapp.state.upload_cards import UploadCard
 from tests.images import SVG, jpeg_bytes, png_bytes
 from tests.state.conftest import (
@@ -34,7 +36,6 @@ from tests.state.conftest import (
     sign_in,
 )
 
-CHUNK = 64 * 1024
 REF = "0123456789abcdef0123456789abcdef"
 
 
@@ -61,23 +62,38 @@ def choose(state: UploadState, *files: tuple[str, int]) -> list[UploadCard]:
     return state.cards[before:]
 
 
-async def _stream(state: UploadState, key: str, data: bytes, filename: str) -> None:
-    chunks = rx.UploadChunkIterator(maxsize=8)
-    task = asyncio.ensure_future(UploadState.receive_file.fn(state, chunks, key))
-    chunks.set_consumer_task(task)
-    for offset in range(0, max(len(data), 1), CHUNK):
-        piece = data[offset : offset + CHUNK]
-        await chunks.push(
-            rx.UploadChunk(filename=filename, offset=offset, content_type="image/jpeg", data=piece)
+def step_one(state: UploadState, data: bytes, filename: str) -> dict[str, Any]:
+    """What GET /tus/{id} answers once the tus server has the last byte: step 1 for the
+    user logged in on ``state``'s browser (the server's own tests cover the bytes' way)."""
+    user = run(current_user(state))
+    assert user is not None
+    try:
+        pending = build_upload_service().create_pending(
+            stream=BytesIO(data),
+            filename=filename,
+            owner=user.upload_owner,
+            store_id=user.store_id,
+            uploaded_by=user.id,
         )
-    await chunks.finish()
-    await task
+    except UploadRejected as refusal:
+        return {"errors": [{"code": refusal.code, "message": refusal.message}]}
+    return {"upload_token": pending.upload_token, "image_id": pending.image_id}
+
+
+def report_upload(state: UploadState, key: str, answer: dict[str, Any], size: int) -> None:
+    """The browser's reports for one card's tus upload: progress, then the outcome."""
+    call(UploadState.upload_progress, state, key, {"sent": size // 2, "total": size})
+    call(UploadState.upload_progress, state, key, {"sent": size, "total": size})
+    if "errors" in answer:
+        call(UploadState.upload_failed, state, key, {"message": answer["errors"][0]["message"]})
+    else:
+        call(UploadState.upload_finished, state, key, answer)
 
 
 def upload(state: UploadState, data: bytes, filename: str = "photo.jpg") -> UploadCard:
-    """Choose one file and stream it, as the card's own request would; returns the card."""
+    """Choose one file and upload it, as the card's tus upload would; returns the card."""
     (card,) = choose(state, (filename, len(data)))
-    run(_stream(state, card.key, data, filename))
+    report_upload(state, card.key, step_one(state, data, filename), len(data))
     return card_of(state, card.key)
 
 
@@ -87,7 +103,7 @@ def card_of(state: UploadState, key: str) -> UploadCard:
 
 def temp_files(settings: Settings) -> list[Path]:
     temp = settings.storage_dir / "temp"
-    return list(temp.iterdir()) if temp.exists() else []
+    return [path for path in temp.iterdir() if path.is_file()] if temp.exists() else []
 
 
 def test_a_valid_file_becomes_a_ready_card_with_a_private_preview(member: Member) -> None:
@@ -134,15 +150,18 @@ def test_one_bad_file_does_not_stop_the_others(member: Member) -> None:
     state = state_of(member)
     good, bad, other = choose(state, ("a.jpg", 1), ("b.jpg", 1), ("c.png", 1))
 
-    run(_stream(state, good.key, jpeg_bytes(), "a.jpg"))
-    run(_stream(state, bad.key, b"not an image at all" * 10, "b.jpg"))
-    run(_stream(state, other.key, png_bytes(), "c.png"))
+    for card, data in (
+        (good, jpeg_bytes()),
+        (bad, b"not an image at all" * 10),
+        (other, png_bytes()),
+    ):
+        report_upload(state, card.key, step_one(state, data, card.filename), len(data))
 
     statuses = [card.status for card in state.cards]
     assert statuses == [cards_.READY, cards_.REFUSED, cards_.READY]
 
 
-def test_a_file_over_the_limit_is_refused_while_streaming_and_drained(
+def test_a_file_over_the_limit_shows_the_servers_reason(
     app_settings: Settings, member: Member, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(app_settings, "max_upload_bytes", 300 * 1024)
@@ -150,11 +169,12 @@ def test_a_file_over_the_limit_is_refused_while_streaming_and_drained(
     big = jpeg_bytes((1600, 1200)) + bytes(2 * 1024 * 1024)  # the browser under-announced it
     (card,) = choose(state, ("big.jpg", 1000))
 
-    run(_stream(state, card.key, big, "big.jpg"))  # fails if the handler stops reading
+    report_upload(state, card.key, step_one(state, big, "big.jpg"), len(big))
 
     card = card_of(state, card.key)
     assert card.status == cards_.REFUSED
     assert "larger than 300 KB" in card.message
+    assert not card.resumable  # the same file again would be refused again
     assert temp_files(app_settings) == []
 
 
@@ -211,61 +231,156 @@ def test_the_page_sends_a_stranger_to_the_login_page(app_settings: Settings) -> 
     assert not state.loaded
 
 
-def test_after_logging_out_nothing_is_stored(app_settings: Settings, member: Member) -> None:
+def test_after_logging_out_a_finished_upload_is_not_shown(
+    app_settings: Settings, member: Member
+) -> None:
     state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 1000))
+    answer = step_one(state, jpeg_bytes(), "photo.jpg")
     AccountService(get_engine()).end_session(login_token(state))
 
-    card = upload(state, jpeg_bytes())
+    call(UploadState.upload_finished, state, card.key, answer)
 
+    card = card_of(state, card.key)
     assert card.status == cards_.REFUSED
     assert card.message == LOGGED_OUT_MESSAGE
-    assert temp_files(app_settings) == []
+    assert (card.token, card.preview_url) == ("", "")
 
 
 def test_a_forged_cookie_is_no_login(app_settings: Settings, member: Member) -> None:
     forged = member.cookie.replace("imageapp_session=", "imageapp_session=x")
     state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 1000))
+    answer = step_one(state, jpeg_bytes(), "photo.jpg")
     state.router = make_state(UploadState, forged, "/upload").router
 
-    card = upload(state, jpeg_bytes())
+    call(UploadState.upload_finished, state, card.key, answer)
 
-    assert card.message == LOGGED_OUT_MESSAGE
+    assert card_of(state, card.key).message == LOGGED_OUT_MESSAGE
 
 
-def test_a_repeated_request_for_a_card_is_drained_and_ignored(member: Member) -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"upload_token": "0" * 32, "image_id": 1},  # made up
+        {"upload_token": ["not", "text"]},
+        {"upload_token": "x" * 10_000},
+        {},
+    ],
+)
+def test_a_reported_token_the_service_does_not_know_shows_nothing(
+    member: Member, answer: dict[str, Any]
+) -> None:
+    state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 1000))
+
+    call(UploadState.upload_finished, state, card.key, answer)
+
+    card = card_of(state, card.key)
+    assert (card.status, card.message, card.token) == (cards_.REFUSED, UPLOAD_NOT_FOUND, "")
+
+
+def test_someone_elses_upload_token_is_not_taken_over(
+    app_settings: Settings, member: Member
+) -> None:
+    """A browser could report any token it learnt: only the user's own pending upload counts."""
+    colleague = sign_in(app_settings, store=member.user.store_name)
+    theirs = pending_of(colleague)
+    state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 1000))
+
+    call(UploadState.upload_finished, state, card.key, {"upload_token": theirs.upload_token})
+
+    card = card_of(state, card.key)
+    assert (card.status, card.token, card.preview_url) == (cards_.REFUSED, "", "")
+    assert pending_tokens(colleague) == [theirs.upload_token]  # untouched
+    call(UploadState.cancel_card, state, card.key)
+    assert pending_tokens(colleague) == [theirs.upload_token]
+
+
+def test_a_repeated_report_for_a_card_is_ignored(member: Member) -> None:
     state = state_of(member)
     card = upload(state, jpeg_bytes())
+    other = step_one(state, jpeg_bytes(seed=2), "again.jpg")
 
-    run(_stream(state, card.key, jpeg_bytes(seed=2), "again.jpg"))
+    call(UploadState.upload_finished, state, card.key, other)
+    call(UploadState.upload_failed, state, card.key, {"message": "late"})
+    call(UploadState.upload_lost, state, card.key, {})
+    call(UploadState.upload_progress, state, card.key, {"sent": 1, "total": 2})
 
     assert card_of(state, card.key) == card
-    assert len(pending_tokens(member)) == 1
 
 
-def test_an_aborted_upload_leaves_no_partial_file(app_settings: Settings, member: Member) -> None:
+def test_a_reload_mid_upload_asks_for_the_same_file_to_continue(member: Member) -> None:
     state = state_of(member)
     (card,) = choose(state, ("big.jpg", 2_000_000))
+    call(UploadState.upload_progress, state, card.key, {"sent": 500_000, "total": 2_000_000})
 
-    async def abort_midway() -> None:
-        chunks = rx.UploadChunkIterator(maxsize=8)
-        task = asyncio.ensure_future(UploadState.receive_file.fn(state, chunks, card.key))
-        chunks.set_consumer_task(task)
-        data = jpeg_bytes((1600, 1200)) + bytes(1_000_000)
-        for offset in range(0, len(data) // 2, CHUNK):
-            await chunks.push(
-                rx.UploadChunk(
-                    filename="big.jpg", offset=offset, content_type="", data=data[offset:][:CHUNK]
-                )
-            )
-        await asyncio.sleep(0.1)
-        task.cancel()  # what Reflex does when the browser aborts the request
-        with pytest.raises(asyncio.CancelledError):
-            await task
+    call(UploadState.load_page, state)  # the reload: the card is kept, the File is not
+    call(UploadState.upload_lost, state, card.key, {"lost": True})
 
-    run(abort_midway())
+    card = card_of(state, card.key)
+    assert (card.status, card.message, card.resumable) == (cards_.REFUSED, LOST_MESSAGE, True)
 
-    assert card_of(state, card.key).message == INTERRUPTED_MESSAGE
-    assert temp_files(app_settings) == []
+
+def test_choosing_the_file_again_resumes_and_says_from_where(member: Member) -> None:
+    state = state_of(member)
+    (lost,) = choose(state, ("big.jpg", 2_000_000))
+    call(UploadState.upload_lost, state, lost.key, {})
+    infos = [{"ref": REF, "name": "big.jpg", "size": 2_000_000}]
+    call(UploadState.replace_card, state, lost.key, infos)
+    (card,) = state.cards
+
+    call(UploadState.upload_resuming, state, card.key, {"offset": 840_000, "total": 2_000_000})
+
+    card = card_of(state, card.key)
+    assert (card.status, card.resumed_from, card.progress) == (cards_.UPLOADING, 42, 42)
+    assert state.announcements[-1] == "big.jpg: resuming from 42%."
+    call(UploadState.upload_progress, state, card.key, {"sent": 1_000_000, "total": 2_000_000})
+    assert card_of(state, card.key).progress == 50
+
+
+def test_a_server_out_of_reach_leaves_the_card_resumable(member: Member) -> None:
+    state = state_of(member)
+    (card,) = choose(state, ("big.jpg", 1000))
+    reason = "The server could not be reached. Choose the same file again to continue."
+
+    call(UploadState.upload_failed, state, card.key, {"message": reason, "resumable": True})
+
+    card = card_of(state, card.key)
+    assert (card.status, card.message, card.resumable) == (cards_.REFUSED, reason, True)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        {"sent": "50", "total": 100},
+        {"sent": True, "total": 100},
+        {"sent": -5, "total": 100},
+        {"sent": 50.5, "total": 100},
+        {},
+    ],
+)
+def test_nonsense_progress_counts_as_none(member: Member, report: dict[str, Any]) -> None:
+    state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 100))
+
+    call(UploadState.upload_progress, state, card.key, report)
+
+    card = card_of(state, card.key)
+    assert (card.status, card.progress) == (cards_.UPLOADING, 0)
+
+
+def test_a_failure_message_from_the_browser_is_cut_short(member: Member) -> None:
+    state = state_of(member)
+    (card,) = choose(state, ("photo.jpg", 100))
+
+    call(UploadState.upload_failed, state, card.key, {"message": "x" * 5000})
+    assert len(card_of(state, card.key).message) == cards_.MESSAGE_SHOWN
+
+    (other,) = choose(state, ("other.jpg", 100))
+    call(UploadState.upload_failed, state, other.key, {"message": 12})
+    assert card_of(state, other.key).message == cards_.UPLOAD_FAILED
 
 
 def test_a_card_cancelled_while_its_file_is_checked_leaves_nothing_pending(
@@ -273,20 +388,13 @@ def test_a_card_cancelled_while_its_file_is_checked_leaves_nothing_pending(
 ) -> None:
     state = state_of(member)
     (card,) = choose(state, ("a.jpg", 100))
+    call(UploadState.upload_progress, state, card.key, {"sent": 100, "total": 100})
+    assert card_of(state, card.key).status == cards_.CHECKING
+    call(UploadState.cancel_card, state, card.key)  # Cancel clicked during the check
 
-    async def cancel_during_check() -> None:
-        chunks = rx.UploadChunkIterator(maxsize=8)
-        task = asyncio.ensure_future(UploadState.receive_file.fn(state, chunks, card.key))
-        chunks.set_consumer_task(task)
-        await chunks.push(
-            rx.UploadChunk(filename="a.jpg", offset=0, content_type="", data=jpeg_bytes())
-        )
-        state.cards = []  # Cancel clicked: the card is gone before the check ends
-        await chunks.finish()
-        await task
+    call(UploadState.upload_finished, state, card.key, step_one(state, jpeg_bytes(), "a.jpg"))
 
-    run(cancel_during_check())
-
+    assert state.cards == []
     assert pending_tokens(member) == []
 
 
@@ -414,7 +522,8 @@ def test_replace_discards_the_old_file_and_keeps_the_typed_values(member: Member
     assert (replacement.filename, replacement.title) == ("second.png", "Kept title")
     assert replacement.key != card.key  # a fresh upload id for the new request
     assert pending_tokens(member) == []
-    run(_stream(state, replacement.key, png_bytes(), "second.png"))
+    data = png_bytes()
+    report_upload(state, replacement.key, step_one(state, data, "second.png"), len(data))
     assert state.cards[0].status == cards_.READY
     assert state.cards[0].token != old_token
 

@@ -29,6 +29,7 @@ STOP_TIMEOUT_S = 30.0
 # Tests that start the server need this much time: pass it to pytest.mark.timeout.
 SERVER_TEST_TIMEOUT_S = int(STARTUP_TIMEOUT_S) + 300
 MARKER_VARIABLE = "IMAGEAPP_TEST_SERVER_ID"
+CHUNK_BYTES = 1 << 20
 MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
 
 
@@ -147,6 +148,9 @@ def start_make_server(workdir: Path, make_arguments: list[str], port: int) -> Pr
         IMAGEAPP_STORAGE_DIR=str(storage_dir),
         IMAGEAPP_SECRET_KEY=f"test-secret-{marker}",
         REFLEX_UPLOADED_FILES_DIR=str(reflex_upload_dir),
+        # The upload page sends files in 1 MiB tus PATCHes: a network cut (a new request
+        # failing offline) lands mid-file, the way a chunked upload behind a proxy sees it.
+        IMAGEAPP_UPLOAD_CHUNK_BYTES=str(CHUNK_BYTES),
         **{MARKER_VARIABLE: marker},
     )
     log_path = workdir / f"make-{make_arguments[0]}.log"
