@@ -45,6 +45,9 @@ async def image_edit(
     )
     if isinstance(outcome, actions.EditGone):
         return error_page(request, 404, "Image not found", outcome.message)
+    if isinstance(outcome, actions.EditClashed):  # a Save from a stale page: nothing saved
+        flash(request, outcome.message, "error")
+        return redirect(urls.nojs_image(image_id) + ANCHOR)
     if isinstance(outcome, actions.EditRefused):
         kept = {name: form[name] for name in KEPT_FIELDS if name in form}
         return await run_in_threadpool(

@@ -64,6 +64,8 @@ class ImageEditState(rx.State):
     # "Free": the box keeps the ratio it had when chosen or typed (the cropper's own rounding
     # must not feed back into its ratio).
     free_aspect: float = 1.0
+    # The saved edit the fields were built from: Save only lands if the image still has it.
+    _edit_version: str = ""
 
     @rx.event
     async def load_edit(self) -> Any:
@@ -86,6 +88,7 @@ class ImageEditState(rx.State):
         self.source_url = urls.media_preview(edited.image_id)
         self.original_width, self.original_height = edited.original_width, edited.original_height
         values = actions.form_values(edited)
+        self._edit_version = actions.edit_version(edited.edit)
         self.rotate = self.saved_rotate = edited.edit.rotate
         self.crop_x, self.crop_y = values["crop_x"], values["crop_y"]
         self.crop_width, self.crop_height = values["crop_width"], values["crop_height"]
@@ -167,11 +170,16 @@ class ImageEditState(rx.State):
             "crop_height": self.crop_height,
             "focal_x": self.focal_x,
             "focal_y": self.focal_y,
+            "edit_version": self._edit_version,
         }
         outcome = await asyncio.to_thread(_edit, user.store_id, self.image_id, action, fields)
         if isinstance(outcome, actions.EditRefused):
             self.errors, self.message = outcome.errors, outcome.message
             return None
+        if isinstance(outcome, actions.EditClashed):  # another window saved: show its edit
+            self._show(outcome.current)
+            self.errors, self.message = {}, outcome.message
+            return ImageDetailState.load_image
         if isinstance(outcome, actions.EditGone):
             self.errors, self.message = {}, outcome.message
             self._show(None)

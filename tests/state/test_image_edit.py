@@ -108,3 +108,25 @@ def test_another_stores_image_is_not_editable(app_settings: Settings, member: Me
     call(ImageEditState.save, state)
     assert state.message == "There is no image at this address."
     assert not state.ready
+
+
+def test_a_save_from_a_stale_page_overwrites_nothing_and_shows_the_current_edit(
+    app_settings: Settings, member: Member
+) -> None:
+    """Two tabs: this one was opened on the original; the other saved a turn meanwhile."""
+    image_id = active_image(member, "Jetty")
+    state = opened(member, image_id)
+    other = opened(member, image_id)
+    call(ImageEditState.rotate_right, other)
+    call(ImageEditState.save, other)
+    assert saved_edit(member, image_id) == ImageEdit(rotate=90)
+
+    call(ImageEditState.crop_complete, state, {"x": 8, "y": 4, "width": 32, "height": 24})
+    call(ImageEditState.save, state)
+    assert state.message == "This image was changed in another window; here is its current edit."
+    assert saved_edit(member, image_id) == ImageEdit(rotate=90)
+    assert (state.rotate, state.crop_width, state.rotation_text) == (90, "64", "Rotation: 90°")
+    # Now built on the current edit, the same Save lands.
+    call(ImageEditState.crop_complete, state, {"x": 8, "y": 4, "width": 32, "height": 24})
+    call(ImageEditState.save, state)
+    assert saved_edit(member, image_id) == ImageEdit(rotate=90, crop=CropBox(8, 4, 32, 24))

@@ -14,13 +14,15 @@ from sqlalchemy.engine import Engine
 from imageapp.config import Settings
 from imageapp.jobs.tasks import get_jobs
 from imageapp.services.edits import (
+    Change,
     CropBox,
+    EditChanged,
     EditedImage,
     EditInvalid,
     FocalPoint,
     ImageEdit,
+    change_edit,
     read_edit,
-    save_edit,
 )
 
 ACTIONS = ("rotate_left", "rotate_right", "crop", "focal", "reset", "save")
@@ -40,6 +42,7 @@ WHOLE_NUMBER = "Enter a whole number of pixels."
 REMAKING = "New renditions are being made."
 REFUSED = "Nothing was changed: correct the marked fields."
 GONE = "There is no image at this address."
+CLASHED = "This image was changed in another window; here is its current edit."
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,19 @@ class EditGone:
     message: str = GONE
 
 
-EditOutcome = EditSaved | EditRefused | EditGone
-Saver = Callable[[ImageEdit], "EditedImage | None"]
+@dataclass(frozen=True, slots=True)
+class EditClashed:
+    """A whole-edit Save from a page built on an edit the image no longer has (another
+    window saved meanwhile): nothing saved; ``current`` is the edit to show instead."""
+
+    current: EditedImage
+    message: str = CLASHED
+
+
+EditOutcome = EditSaved | EditRefused | EditGone | EditClashed
+# Saves a change of the image's edit (the service's change_edit), comparing with the given
+# edit first when it is not None.
+Saver = Callable[[Change, "ImageEdit | None"], "EditedImage | None"]
 
 
 def form_values(edited: EditedImage) -> dict[str, str]:
@@ -138,10 +152,16 @@ def _whole(fields: Mapping[str, object], names: tuple[str, ...]) -> list[int]:
     return values
 
 
-def _crop(fields: Mapping[str, object], edited: EditedImage, rotate: int) -> CropBox | None:
-    """The crop the fields give; the whole upright original means no crop."""
+def _box(fields: Mapping[str, object]) -> CropBox:
+    """The box the crop fields give (EditInvalid for any that is not a whole number)."""
     x, y, width, height = _whole(fields, CROP_FIELDS)
-    box = fit_ratio(CropBox(x, y, width, height), str(fields.get("ratio") or "free"), rotate)
+    return CropBox(x, y, width, height)
+
+
+def _crop(box: CropBox, ratio: str, edited: EditedImage, rotate: int) -> CropBox | None:
+    """The crop to keep: ``box`` fitted to ``ratio`` (on the picture turned ``rotate``); the
+    whole upright original means no crop."""
+    box = fit_ratio(box, ratio, rotate)
     whole = CropBox(0, 0, edited.original_width, edited.original_height)
     return None if box == whole else box
 
@@ -161,22 +181,33 @@ def _rotate(fields: Mapping[str, object]) -> int:
     return int(text)
 
 
+def edit_version(edit: ImageEdit) -> str:
+    """The edit a whole-edit form was built from, as a short text for a hidden field or a
+    page's state; Save compares it with the image's edit when it arrives."""
+    crop, focal = edit.crop, edit.focal
+    parts = [f"r{edit.rotate}"]
+    parts.append(f"c{crop.x}.{crop.y}.{crop.width}.{crop.height}" if crop else "c")
+    parts.append(f"f{focal.x}.{focal.y}" if focal else "f")
+    return "-".join(parts)
+
+
 def requested_edit(
     action: str, fields: Mapping[str, object], edited: EditedImage
-) -> tuple[ImageEdit, str]:
-    """The edit ``action`` asks for, from the saved one and the form's fields, and what to
-    say once it is saved. Unreadable fields: EditInvalid keyed by field name."""
-    current = edited.edit
+) -> tuple[Change, str]:
+    """What ``action`` does to the image's edit *as it is when saved* (a function of it, so
+    a rotation or a crop from a stale page still adds to what another window saved), and
+    what to say once it is saved. Unreadable fields: EditInvalid keyed by field name."""
     if action == "rotate_left":
-        return current.rotated_left(), f"Rotated to the left. {REMAKING}"
+        return ImageEdit.rotated_left, f"Rotated to the left. {REMAKING}"
     if action == "rotate_right":
-        return current.rotated_right(), f"Rotated to the right. {REMAKING}"
+        return ImageEdit.rotated_right, f"Rotated to the right. {REMAKING}"
     if action == "reset":
-        return ImageEdit(), f"Back to the original picture. {REMAKING}"
+        return (lambda _current: ImageEdit()), f"Back to the original picture. {REMAKING}"
     if action == "crop":
-        crop = _crop(fields, edited, current.rotate)
-        said = f"Cropped to {crop.width} × {crop.height} pixels." if crop else "Crop removed."  # noqa: RUF001
-        return replace(current, crop=crop), f"{said} {REMAKING}"
+        box, ratio = _box(fields), str(fields.get("ratio") or "free")
+        return (
+            lambda current: replace(current, crop=_crop(box, ratio, edited, current.rotate))
+        ), REMAKING
     if action == "focal":
         if "focal.x" in fields or "focal.y" in fields:  # a click on the picker
             focal: FocalPoint | None = clicked_focal(
@@ -185,13 +216,13 @@ def requested_edit(
         else:
             focal = _focal(fields)
         said = f"Focal point set at {focal.x}, {focal.y}." if focal else "Focal point removed."
-        return replace(current, focal=focal), f"{said} {REMAKING}"
+        return (lambda current: replace(current, focal=focal)), f"{said} {REMAKING}"
     if action == "save":  # the Reflex page: rotation, crop and focal point at once
         rotate = _rotate(fields)
         errors: dict[str, str] = {}
         crop = focal = None
         try:
-            crop = _crop(fields, edited, rotate)
+            crop = _crop(_box(fields), str(fields.get("ratio") or "free"), edited, rotate)
         except EditInvalid as invalid:
             errors |= invalid.errors
         try:
@@ -200,25 +231,45 @@ def requested_edit(
             errors |= invalid.errors
         if errors:
             raise EditInvalid(errors)
-        return ImageEdit(rotate=rotate, crop=crop, focal=focal), f"Edit saved. {REMAKING}"
+        whole = ImageEdit(rotate=rotate, crop=crop, focal=focal)
+        return (lambda _current: whole), f"Edit saved. {REMAKING}"
     raise EditInvalid({"action": "Choose rotate, crop, focal point or reset."})
+
+
+def _said(action: str, saved: EditedImage, message: str) -> str:
+    """The crop's sentence names the box as saved (its ratio fitted to the saved turn)."""
+    if action != "crop":
+        return message
+    crop = saved.edit.crop
+    said = f"Cropped to {crop.width} × {crop.height} pixels." if crop else "Crop removed."  # noqa: RUF001
+    return f"{said} {message}"
 
 
 def apply_edit(
     edited: EditedImage | None, save: Saver, *, action: str, fields: Mapping[str, object]
 ) -> EditOutcome:
     """Save what ``action`` asks for on the image ``edited`` describes (None: not the
-    store's); ``save`` stores it (the service's save_edit). Nothing changes when refused."""
+    store's); ``save`` stores it (the service's change_edit), given the change and, for a
+    whole-edit Save that names the ``edit_version`` it was built from, that edit. Nothing
+    changes when refused; a Save from a stale page is refused with the image's edit now."""
     if edited is None:
         return EditGone()
+    version = str(fields.get("edit_version") or "").strip()
+    expected = None
+    if action == "save" and version and version != edit_version(edited.edit):
+        return EditClashed(edited)  # already stale when it arrived
+    if action == "save" and version:
+        expected = edited.edit
     try:
-        edit, message = requested_edit(action, fields, edited)
-        saved = save(edit)
+        change, message = requested_edit(action, fields, edited)
+        saved = save(change, expected)
     except EditInvalid as invalid:
         return EditRefused(REFUSED, dict(invalid.errors))
+    except EditChanged as changed:
+        return EditClashed(changed.current)
     if saved is None:  # trashed or deleted meanwhile
         return EditGone()
-    return EditSaved(saved, message)
+    return EditSaved(saved, _said(action, saved, message))
 
 
 def edit_image(
@@ -230,12 +281,16 @@ def edit_image(
     action: str,
     fields: Mapping[str, object],
 ) -> EditOutcome:
-    """Both UIs' edit: read the saved edit, apply ``action`` with ``fields``, save (the
-    renditions are then remade in the background). Blocking: run it in a thread."""
+    """Both UIs' edit: read the saved edit, apply ``action`` with ``fields`` to the edit the
+    image has when it is saved (atomically; a Save with ``edit_version`` only if the image
+    still has that edit), the renditions then remade in the background. Blocking: run it
+    in a thread."""
 
-    def save(edit: ImageEdit) -> EditedImage | None:
+    def save(change: Change, expected: ImageEdit | None) -> EditedImage | None:
         jobs = get_jobs(settings)  # remakes the renditions in the background
-        return save_edit(engine, jobs, store_id=store_id, image_id=image_id, edit=edit)
+        return change_edit(
+            engine, jobs, store_id=store_id, image_id=image_id, change=change, expected=expected
+        )
 
     edited = read_edit(engine, store_id=store_id, image_id=image_id)
     return apply_edit(edited, save, action=action, fields=fields)
