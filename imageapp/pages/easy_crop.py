@@ -3,7 +3,8 @@
 
 """react-easy-crop (npm) as a Reflex component: a crop box over the upright original, moved
 by dragging or by the arrow keys (its own keyboard support), zoomed with the wheel or the
-page's slider. It reports the chosen area in the image's natural pixels (``on_crop_complete``).
+page's zoom slider and buttons (``zoom_control``: no pointer needed). It reports the chosen
+area in the image's natural pixels (``on_crop_complete``).
 
 The box's position and zoom change on every pointer move, so they live in the browser
 (``ClientStateVar``) instead of a round trip to the server per frame; only the finished area
@@ -19,6 +20,8 @@ from reflex.experimental.client_state import ClientStateVar
 from reflex.vars.base import Var
 
 VERSION = "6.2.3"
+MIN_ZOOM, MAX_ZOOM = 1.0, 8.0
+ZOOM_STEP = 0.5  # one press of "Zoom in"/"Zoom out"; the slider moves by tenths
 
 
 def _area_pixels(
@@ -82,8 +85,8 @@ def crop_frame(
             crop=position.value,
             zoom=zoom.value,
             aspect=aspect,
-            min_zoom=1.0,
-            max_zoom=8.0,
+            min_zoom=MIN_ZOOM,
+            max_zoom=MAX_ZOOM,
             show_grid=True,
             keyboard_step=8,
             zoom_with_scroll=True,
@@ -102,6 +105,51 @@ def crop_frame(
         border_radius="var(--radius-3)",
         overflow="hidden",
         id="crop-frame",
+    )
+
+
+def _zoomed_by(zoom: ClientStateVar, step: float) -> Any:
+    """Set the zoom ``step`` further, kept within the cropper's range (a press: no pointer)."""
+    current = f"Number({zoom.value})"
+    return zoom.set_value(Var(f"Math.min({MAX_ZOOM}, Math.max({MIN_ZOOM}, {current} + {step}))"))
+
+
+def zoom_control(zoom: ClientStateVar) -> rx.Component:
+    """Zoom without a wheel or a pinch: a labelled range (arrow keys, Home/End) and
+    "Zoom out"/"Zoom in" buttons, bound to the cropper's zoom. Zooming in makes the box
+    cover less of the picture: a smaller crop chosen with the keyboard alone."""
+    return rx.hstack(
+        rx.el.label("Zoom", html_for="edit-crop-zoom"),
+        rx.button(
+            rx.icon("zoom-out", size=14, aria_hidden="true"),
+            variant="soft",
+            size="1",
+            on_click=_zoomed_by(zoom, -ZOOM_STEP),
+            aria_label="Zoom out",
+            id="edit-zoom-out",
+        ),
+        rx.el.input(
+            type="range",
+            id="edit-crop-zoom",
+            min=MIN_ZOOM,
+            max=MAX_ZOOM,
+            step=0.1,
+            value=zoom.value,
+            on_change=lambda value: zoom.set_value(Var(f"Number({value})")),
+            aria_valuetext=Var(f"`${{Number({zoom.value}).toFixed(1)}} times`"),
+            style={"width": "12rem", "max_width": "50vw"},
+        ),
+        rx.button(
+            rx.icon("zoom-in", size=14, aria_hidden="true"),
+            variant="soft",
+            size="1",
+            on_click=_zoomed_by(zoom, ZOOM_STEP),
+            aria_label="Zoom in",
+            id="edit-zoom-in",
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
     )
 
 

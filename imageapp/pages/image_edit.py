@@ -12,7 +12,7 @@ import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
 from imageapp.pages.components import described_by_error, labelled, live_region
-from imageapp.pages.easy_crop import FocalPicker, crop_frame
+from imageapp.pages.easy_crop import FocalPicker, crop_frame, zoom_control
 from imageapp.services.usecases.edits import RATIO_CHOICES
 from imageapp.state.image_edit import ImageEditState
 
@@ -20,7 +20,10 @@ EDIT = ImageEditState
 # Where the crop box sits and how far it is zoomed: browser-side (easy_crop.py says why).
 CROP_POSITION = ClientStateVar.create("edit_crop_position", default={"x": 0, "y": 0})
 CROP_ZOOM = ClientStateVar.create("edit_crop_zoom", default=1.0)
-CROP_LABEL = "Crop box: drag the picture or use the arrow keys to move it, the wheel to zoom"
+CROP_LABEL = (
+    "Crop box: drag the picture or use the arrow keys to move it; zoom with the wheel or "
+    "the Zoom slider and buttons below"
+)
 
 
 def number_field(name: str, label: str, *, moves_cropper: bool = False) -> rx.Component:
@@ -152,6 +155,7 @@ def edit_section() -> rx.Component:
                     zoom=CROP_ZOOM,
                     position=CROP_POSITION,
                 ),
+                zoom_control(CROP_ZOOM),
                 rx.text(EDIT.crop_text, size="2", id="edit-crop-text"),
                 rx.flex(
                     number_field("crop_x", "Left (x)", moves_cropper=True),

@@ -5,6 +5,7 @@ following the edit; Reset."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from io import BytesIO
@@ -159,3 +160,79 @@ def test_reflex_focal_point_by_a_click_on_the_picture(prod_server: ProdServer, p
     expect(page.locator("#edit-focal-y")).not_to_have_value("")
     assert abs(int(page.locator("#edit-focal-x").input_value()) - 200) <= 3
     assert abs(int(page.locator("#edit-focal-y").input_value()) - 300) <= 3
+
+
+NATURAL_SIZE = "img => [img.naturalWidth, img.naturalHeight]"
+MARK = "window.__sameDocument = true"
+STILL_MARKED = "() => window.__sameDocument === true"
+
+
+def test_reflex_page_swaps_in_the_remade_renditions_after_a_rotation(
+    prod_server: ProdServer, page: Page
+) -> None:
+    """Rotate + Save: the open page shows the re-made picture (turned) without a reload."""
+    user = create_user(prod_server, store=f"Edit {uuid.uuid4().hex[:8]}")
+    image_id = add_active_image(prod_server, user, "Slipway")  # 800 x 600
+    log_in(page, prod_server, user)
+    page.goto(f"{prod_server.base_url}/images/{image_id}")
+    shown = page.locator("#image-detail picture img")
+    expect(shown).to_have_attribute("src", re.compile(rf"^/media/{image_id}/web\."), timeout=SLOW)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=shown.element_handle(), timeout=SLOW
+    )
+    width, height = shown.evaluate(NATURAL_SIZE)
+    assert width > height, (width, height)
+    before = shown.get_attribute("src")
+    page.evaluate(MARK)
+
+    section = page.locator("#image-edit")
+    section.get_by_role("button", name="Rotate right").click()
+    section.get_by_role("button", name="Save").click()
+    expect(page.locator("#edit-message")).to_have_text(
+        "Edit saved. New renditions are being made.", timeout=SLOW
+    )
+    expect(shown).not_to_have_attribute("src", before or "", timeout=SLOW)
+    page.wait_for_function(
+        "img => img.complete && img.naturalHeight > img.naturalWidth",
+        arg=shown.element_handle(),
+        timeout=SLOW,
+    )
+    turned = shown.evaluate(NATURAL_SIZE)
+    assert turned[0] * width == turned[1] * height or abs(turned[0] / turned[1] - 0.75) < 0.01
+    expect(page.locator("#image-remaking")).to_have_count(0)  # the note goes with the swap
+    assert page.evaluate(STILL_MARKED), "the page was reloaded"
+
+
+def test_reflex_crop_zooms_with_the_keyboard_to_a_smaller_crop(
+    prod_server: ProdServer, page: Page
+) -> None:
+    """No wheel, no pointer: the Zoom slider's arrow keys and the Zoom in button (by Enter)
+    make the box cover less of the picture, which Save keeps."""
+    user = create_user(prod_server, store=f"Edit {uuid.uuid4().hex[:8]}")
+    image_id = add_active_image(prod_server, user, "Boathouse")  # 800 x 600
+    log_in(page, prod_server, user)
+    page.goto(f"{prod_server.base_url}/images/{image_id}")
+    expect(page.locator("#edit-crop-width")).to_have_value("800", timeout=SLOW)
+
+    zoom = page.get_by_label("Zoom", exact=True)
+    zoom.focus()
+    for _ in range(10):  # 1.0 -> 2.0
+        page.keyboard.press("ArrowRight")
+    expect(zoom).to_have_value("2")
+    expect(page.locator("#edit-crop-width")).not_to_have_value("800", timeout=SLOW)
+    assert abs(settled_value(page, "#edit-crop-width") - 400) <= 1
+    page.get_by_role("button", name="Zoom in").focus()
+    page.keyboard.press("Enter")  # 2.0 -> 2.5
+    expect(zoom).to_have_value("2.5")
+    assert abs(settled_value(page, "#edit-crop-width") - 320) <= 1
+    width, height = (settled_value(page, f"#edit-crop-{side}") for side in ("width", "height"))
+    assert abs(height - 240) <= 1
+
+    page.locator("#image-edit").get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#edit-message")).to_have_text(
+        "Edit saved. New renditions are being made.", timeout=SLOW
+    )
+    crop = edit_of(prod_server, user, image_id).edit.crop
+    assert crop is not None
+    assert (crop.width, crop.height) == (width, height)

@@ -233,3 +233,25 @@ def test_another_stores_or_a_trashed_image_is_not_found(
     move_to_trash(client, [trashed])
     token = csrf_of(client, "/nojs/images")
     assert post_edit(client, trashed, token, action="rotate_right").status_code == 404
+
+
+def test_a_whole_edit_save_from_a_stale_page_overwrites_nothing(
+    client: TestClient, app_settings: Settings, alice: CurrentUser
+) -> None:
+    """A Save names the edit it was built from; another window turned the image meanwhile."""
+    from imageapp.services.usecases.edits import edit_version
+
+    image_id = new_image(client)
+    built_on = edit_version(ImageEdit())
+    said(client, post_edit(client, image_id, action="rotate_right"))
+    whole = {"rotate": "0", "crop_x": "0", "crop_y": "0", "crop_width": "400"}
+    whole |= {"crop_height": "300", "focal_x": "", "focal_y": ""}
+    response = post_edit(client, image_id, action="save", edit_version=built_on, **whole)
+    assert said(client, response) == [
+        "This image was changed in another window; here is its current edit."
+    ]
+    assert edited(app_settings, alice, image_id).edit == ImageEdit(rotate=90)
+    current = edit_version(ImageEdit(rotate=90))
+    response = post_edit(client, image_id, action="save", edit_version=current, **whole)
+    assert said(client, response) == [f"Edit saved. {REMAKING}"]
+    assert edited(app_settings, alice, image_id).edit == ImageEdit(crop=CropBox(0, 0, 400, 300))
