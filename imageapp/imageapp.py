@@ -39,6 +39,7 @@ from imageapp.state.bulk import BulkState
 from imageapp.state.galleries import GalleriesState
 from imageapp.state.gallery import GalleryState
 from imageapp.state.image_detail import ImageDetailState
+from imageapp.state.image_edit import ImageEditState
 from imageapp.state.library import LibraryState
 from imageapp.state.share_links import ShareLinksState
 from imageapp.state.tokens import TokensState
@@ -95,6 +96,7 @@ add_member_page(
     urls.IMAGE,
     IMAGE_TITLE,
     ImageDetailState.load_image,
+    ImageEditState.load_edit,
     ShareLinksState.load_links,
 )
 add_member_page(galleries_page, urls.GALLERIES, GALLERIES_TITLE, GalleriesState.load_page)

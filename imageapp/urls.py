@@ -174,5 +174,10 @@ def nojs_image_share(image_id: int | str) -> str:
     return f"{NOJS_LIBRARY}/{image_id}/share"
 
 
+def nojs_image_edit(image_id: int | str) -> str:
+    """The no-JS edit form's action (rotate, crop, focal point, reset)."""
+    return f"{NOJS_LIBRARY}/{image_id}/edit"
+
+
 def nojs_share_revoke(link_id: int | str) -> str:
     return f"{NOJS}/share-links/{link_id}/revoke"

@@ -28,11 +28,10 @@ from imageapp.jobs.tasks import get_jobs
 from imageapp.services.edits import (
     ORIGINAL,
     EditInvalid,
-    ImageEdit,
+    change_edit,
     edit_errors,
     edits_of,
     read_edit,
-    save_edit,
 )
 from imageapp.services.usecases import bulk as bulk_actions
 from imageapp.services.usecases.library import (
@@ -111,7 +110,7 @@ def patch_image(
     current = find_image(engine, store_id=store_id, image_id=image_id)
     if current is None:
         raise not_found(IMAGE_GONE)
-    edit = _checked_edit(engine, store_id, image_id, patch.edit)
+    _check_edit(engine, store_id, image_id, patch.edit)
     sent = patch.model_dump(exclude_unset=True, exclude={"status", "edit"})
     if sent:
         fields = {
@@ -129,12 +128,17 @@ def patch_image(
             raise not_found(IMAGE_GONE)
         if isinstance(edited, ImageEditRefused):
             raise ApiError.of_fields(422, "invalid", edited.errors)
-    if edit is not None:
-        try:
-            saved = save_edit(
-                engine, get_jobs(settings), store_id=store_id, image_id=image_id, edit=edit
+    if patch.edit is not None:
+        sent_edit = patch.edit
+        try:  # merged with the edit the image has when saved: a concurrent save is kept
+            saved = change_edit(
+                engine,
+                get_jobs(settings),
+                store_id=store_id,
+                image_id=image_id,
+                change=sent_edit.merged,
             )
-        except EditInvalid as invalid:  # checked above; the image's size never changes
+        except EditInvalid as invalid:  # checked above; only a concurrent edit gets here
             raise ApiError.of_fields(422, "invalid", api_errors(invalid.errors)) from None
         if saved is None:
             raise not_found(IMAGE_GONE)
@@ -147,13 +151,11 @@ def patch_image(
     return _image(engine, settings, store_id, image_id)
 
 
-def _checked_edit(
-    engine: Engine, store_id: int, image_id: int, sent: EditIn | None
-) -> ImageEdit | None:
-    """The edit to save (the current one with what was sent), checked before anything is
-    saved, so a refused edit leaves the metadata unchanged too; None when none was sent."""
+def _check_edit(engine: Engine, store_id: int, image_id: int, sent: EditIn | None) -> None:
+    """Refuse (422) an edit that does not fit, before anything is saved, so a refused edit
+    leaves the metadata unchanged too (the save merges ``sent`` again, atomically)."""
     if sent is None:
-        return None
+        return
     current = read_edit(engine, store_id=store_id, image_id=image_id)
     if current is None:
         raise not_found(IMAGE_GONE)
@@ -161,7 +163,6 @@ def _checked_edit(
     errors = edit_errors(edit, current.original_width, current.original_height)
     if errors:
         raise ApiError.of_fields(422, "invalid", api_errors(errors))
-    return edit
 
 
 @router.delete(

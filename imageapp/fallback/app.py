@@ -21,6 +21,7 @@ from imageapp.default_headers import DefaultHeaders
 from imageapp.fallback import (
     routes_accounts,
     routes_bulk,
+    routes_edit,
     routes_galleries,
     routes_library,
     routes_share,
@@ -53,6 +54,7 @@ def create_fallback_app() -> FastAPI:
     app.include_router(routes_upload.router)
     app.include_router(routes_share_admin.router)  # before /nojs/images/{image_id}
     app.include_router(routes_bulk.router)  # before /nojs/images/{image_id}
+    app.include_router(routes_edit.router)
     app.include_router(routes_library.router)
     app.include_router(routes_galleries.router)
     app.include_router(routes_trash.router)

@@ -20,12 +20,11 @@ from imageapp.fallback.deps import (
     TrashDep,
     UploadsDep,
 )
-from imageapp.fallback.pages import error_page, render
-from imageapp.fallback.routes_share_admin import share_context
+from imageapp.fallback.image_page import render_image_page
+from imageapp.fallback.pages import render
 from imageapp.fallback.session import pop_form_state, pop_selection, pop_undo
 from imageapp.fallback.stored_files import stored_file_response
 from imageapp.services.accounts import CurrentUser
-from imageapp.services.camera_facts import camera_facts_line
 from imageapp.services.library_query import LibraryQuery
 from imageapp.services.media import (
     ANY_STORE,
@@ -36,7 +35,7 @@ from imageapp.services.media import (
 )
 from imageapp.services.previews import jpeg_preview, needs_conversion
 from imageapp.services.storage import Storage
-from imageapp.services.usecases.library import browse_library, show_image
+from imageapp.services.usecases.library import browse_library
 
 router = APIRouter()
 
@@ -86,25 +85,8 @@ def image_list(
 
 @router.get("/nojs/images/{image_id}", name="image_detail")
 def image_detail(request: Request, engine: EngineDep, user: UserDep, image_id: PathId) -> Response:
-    shown = show_image(engine, store_id=user.store_id, image_id=image_id)
-    if shown is None:
-        return error_page(request, 404, "Image not found", "There is no image at this address.")
     _, errors = pop_form_state(request)
-    return render(
-        request,
-        "image_detail.html",
-        image=shown.image,
-        image_picture=shown.picture,
-        camera_facts=camera_facts_line(shown.image.facts),
-        errors=errors,
-        **share_context(
-            request,
-            engine,
-            store_id=user.store_id,
-            page=urls.nojs_image(image_id),
-            image_id=image_id,
-        ),
-    )
+    return render_image_page(request, engine, user, image_id, errors=errors)
 
 
 @router.get("/media/{image_id}", name="media")

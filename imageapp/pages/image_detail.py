@@ -11,7 +11,8 @@ from typing import Any
 import reflex as rx
 
 from imageapp import urls
-from imageapp.pages.components import confirm_dialog
+from imageapp.pages.components import confirm_dialog, live_region
+from imageapp.pages.image_edit import edit_section
 from imageapp.pages.layout import JS_ONLY, page_shell
 from imageapp.pages.picture import picture
 from imageapp.pages.share_links import share_section
@@ -20,6 +21,7 @@ from imageapp.state.image_detail import ImageDetailState
 TITLE = "Image"
 IMAGE = ImageDetailState.image
 WEB_SIZES = "(min-width: 1024px) 680px, 100vw"
+REMAKING = "New renditions are being made…"
 
 
 def back_link() -> rx.Component:
@@ -113,21 +115,38 @@ def trashed() -> rx.Component:
     )
 
 
+def remaking_note() -> rx.Component:
+    """After an edit the former renditions stay shown until the new ones are made; the
+    rendition watcher then swaps them in (and this note goes)."""
+    return live_region(
+        rx.cond(
+            IMAGE.picture.remaking,
+            rx.text(REMAKING, size="2", color_scheme="gray", id="image-remaking"),
+        ),
+        region_id="image-remaking-status",
+    )
+
+
 def image_view() -> rx.Component:
     return rx.grid(
-        rx.box(
-            picture(
-                IMAGE.picture,
-                alt=IMAGE.alt_text,
-                sizes=WEB_SIZES,
-                decoding="async",
+        rx.vstack(
+            rx.box(
+                picture(
+                    IMAGE.picture,
+                    alt=IMAGE.alt_text,
+                    sizes=WEB_SIZES,
+                    decoding="async",
+                ),
+                border_radius="var(--radius-4)",
+                overflow="hidden",
+                background="var(--gray-a3)",
+                box_shadow="var(--shadow-3)",
             ),
-            border_radius="var(--radius-4)",
-            overflow="hidden",
-            background="var(--gray-a3)",
-            box_shadow="var(--shadow-3)",
+            remaking_note(),
+            spacing="2",
             align_self="start",
             justify_self="center",
+            align="center",
         ),
         metadata(),
         columns=rx.breakpoints(initial="1", md="3fr 2fr"),
@@ -178,7 +197,7 @@ def image_detail_page() -> rx.Component:
             ImageDetailState.loaded,
             rx.cond(
                 ImageDetailState.found,
-                rx.vstack(image_view(), share_section(), spacing="5", width="100%"),
+                rx.vstack(image_view(), edit_section(), share_section(), spacing="5", width="100%"),
                 rx.cond(ImageDetailState.trashed_message, trashed(), not_found()),
             ),
             loading(),

@@ -19,7 +19,7 @@ edit changed meanwhile records nothing (the newer edit's job does the work).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -257,36 +257,116 @@ def read_edit(engine: Engine, *, store_id: int, image_id: int) -> EditedImage | 
     return EditedImage(image_id, edit_of(row), row.width, row.height)
 
 
+class EditChanged(Exception):
+    """The image's edit is no longer the one the caller's form was built from (another
+    window saved meanwhile); nothing was saved. ``current`` is the edit it has now."""
+
+    def __init__(self, current: EditedImage) -> None:
+        super().__init__(f"image {current.image_id}: its edit was changed meanwhile")
+        self.current = current
+
+
+Change = Callable[[ImageEdit], ImageEdit]
+# Each try that loses a race to another save starts over from that save's edit; one of the
+# racers wins every round, so this many concurrent saves of one image all land.
+CHANGE_ATTEMPTS = 100
+
+
+def _same_edit(edit: ImageEdit) -> sa.ColumnElement[bool]:
+    """The row still has ``edit`` (NULL-safe: IS on SQLite, IS NOT DISTINCT FROM on PG)."""
+    return sa.and_(
+        *(
+            col(column).is_not_distinct_from(value)
+            for column, value in zip(EDIT_COLUMNS, edit_values(edit).values(), strict=True)
+        )
+    )
+
+
+def change_edit(
+    engine: Engine,
+    jobs: RenditionJobs,
+    *,
+    store_id: int,
+    image_id: int,
+    change: Change,
+    expected: ImageEdit | None = None,
+) -> EditedImage | None:
+    """Keep ``change(current edit)`` on the store's image and have its renditions remade in
+    the background, atomically: the UPDATE only lands if the row still has the edit the
+    change was computed from (compare-and-set, the same on SQLite and PostgreSQL), else it
+    starts over from the newer edit, so two windows' rotations both count. ``expected``:
+    the edit a whole-edit form was built from; if the image has another now, EditChanged
+    and nothing saved. None when the image is not in the store's library; EditInvalid
+    (nothing changed) when the result does not fit it; no change queues nothing."""
+    for _attempt in range(CHANGE_ATTEMPTS):
+        with engine.connect() as connection:
+            row = _library_row(connection, store_id, image_id, lock=False)
+        if row is None:
+            return None
+        current = edit_of(row)
+        if expected is not None and current != expected:
+            raise EditChanged(EditedImage(image_id, current, row.width, row.height))
+        edit = change(current)
+        validate_edit(edit, row.width, row.height)
+        if edit == current:
+            return EditedImage(image_id, edit, row.width, row.height)
+        with engine.begin() as connection:  # the UPDATE is the transaction's first statement
+            landed = connection.execute(
+                sa.update(Image)
+                .where(col(Image.id) == image_id, in_library(store_id), _same_edit(current))
+                .values(**edit_values(edit), updated_at=utcnow())
+            ).rowcount
+            if landed:
+                connection.execute(
+                    sa.update(Rendition)
+                    .where(col(Rendition.image_id) == image_id)
+                    .values(spec=OUTDATED_SPEC)
+                )
+        if landed:
+            try:
+                jobs.enqueue(image_id)
+            except Exception:  # saved all the same: the worker's reconcile queues it later
+                log.exception("image %s: could not queue its renditions after an edit", image_id)
+            return EditedImage(image_id, edit, row.width, row.height)
+    raise RuntimeError(f"image {image_id}: its edit kept changing; gave up after {_attempt + 1}")
+
+
 def save_edit(
-    engine: Engine, jobs: RenditionJobs, *, store_id: int, image_id: int, edit: ImageEdit
+    engine: Engine,
+    jobs: RenditionJobs,
+    *,
+    store_id: int,
+    image_id: int,
+    edit: ImageEdit,
+    expected: ImageEdit | None = None,
 ) -> EditedImage | None:
     """Keep ``edit`` on the store's image and have its renditions remade in the background
     (``jobs``: ``imageapp.jobs.tasks.get_jobs(settings)``). None when the image is not in the
     store's library; EditInvalid (nothing changed) when the edit does not fit it. Saving the
-    edit it already has changes nothing and queues nothing. Reset: ``edit=ImageEdit()``."""
-    with engine.begin() as connection:
-        row = _library_row(connection, store_id, image_id, lock=True)
-        if row is None:
-            return None
-        validate_edit(edit, row.width, row.height)
-        changed = edit_of(row) != edit
-        if changed:
-            connection.execute(
-                sa.update(Image)
-                .where(col(Image.id) == image_id)
-                .values(**edit_values(edit), updated_at=utcnow())
-            )
-            connection.execute(
-                sa.update(Rendition)
-                .where(col(Rendition.image_id) == image_id)
-                .values(spec=OUTDATED_SPEC)
-            )
-    if changed:
-        try:
-            jobs.enqueue(image_id)
-        except Exception:  # saved all the same: the worker's reconcile queues it later
-            log.exception("image %s: could not queue its renditions after an edit", image_id)
-    return EditedImage(image_id, edit, row.width, row.height)
+    edit it already has changes nothing and queues nothing. Reset: ``edit=ImageEdit()``.
+    ``expected``: compare-and-save, EditChanged when the image's edit is no longer that."""
+    return change_edit(
+        engine,
+        jobs,
+        store_id=store_id,
+        image_id=image_id,
+        change=lambda _current: edit,
+        expected=expected,
+    )
+
+
+def rotate_edit(
+    engine: Engine, jobs: RenditionJobs, *, store_id: int, image_id: int, quarter_turns: int
+) -> EditedImage | None:
+    """Turn the image's *current* edit ``quarter_turns`` x 90° clockwise (negative: to the
+    left), atomically: N rotations at once from N windows end N quarter turns further."""
+    return change_edit(
+        engine,
+        jobs,
+        store_id=store_id,
+        image_id=image_id,
+        change=lambda current: replace(current, rotate=(current.rotate + 90 * quarter_turns) % 360),
+    )
 
 
 def reset_edit(

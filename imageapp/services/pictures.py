@@ -32,6 +32,8 @@ class Picture:
     width: int
     height: int
     sources: tuple[PictureSource, ...] = ()
+    # Renditions of an edit the image no longer has: the new ones are being made.
+    outdated: bool = False
 
 
 def rendition_url(rendition: StoredRendition) -> str:
@@ -66,7 +68,11 @@ def picture_for(
     # <img src>: JPEG or PNG if there is one (every browser shows those).
     fallback = min(chosen, key=lambda item: item.format in ("avif", "webp"))
     return Picture(
-        src=rendition_url(fallback), width=fallback.width, height=fallback.height, sources=sources
+        src=rendition_url(fallback),
+        width=fallback.width,
+        height=fallback.height,
+        sources=sources,
+        outdated=any(item.outdated for item in chosen),
     )
 
 

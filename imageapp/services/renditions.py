@@ -27,7 +27,13 @@ from sqlmodel import col
 
 from imageapp.config import RenditionPreset, Settings
 from imageapp.models import Image, ImageStatus, Rendition, utcnow
-from imageapp.services.edits import EDIT_COLUMNS, ImageEdit, current_edit, edit_of
+from imageapp.services.edits import (
+    EDIT_COLUMNS,
+    OUTDATED_SPEC,
+    ImageEdit,
+    current_edit,
+    edit_of,
+)
 from imageapp.services.intents import FileIntents, IntentLost, WriteIntent
 from imageapp.services.rendering import EXTENSIONS, RenderedFile, render_presets
 from imageapp.services.storage import IMAGES, Storage
@@ -55,6 +61,9 @@ class StoredRendition:
     height: int
     size_bytes: int
     path: str
+    # Made before the image's current edit (edits.py marks them): still served until the
+    # new set replaces them, but a page showing them should watch for that set.
+    outdated: bool = False
 
     @property
     def digest(self) -> str:
@@ -92,6 +101,7 @@ def renditions_of(
                 col(Rendition.height),
                 col(Rendition.size_bytes),
                 col(Rendition.path),
+                (col(Rendition.spec) == OUTDATED_SPEC).label("outdated"),
             )
             .where(col(Rendition.image_id).in_(ids))
             .order_by(col(Rendition.image_id), col(Rendition.width), col(Rendition.format))

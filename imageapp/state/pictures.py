@@ -35,7 +35,8 @@ class ImageSource:
 @dataclasses.dataclass(frozen=True)
 class PictureView:
     """A picture as the browser holds it. ``waiting``: only the original so far (its web copies
-    are being made), so the page swaps them in when they are ready (state/rendition_watch.py)."""
+    are being made) or the renditions of a former edit (being re-made), so the page swaps the
+    new ones in when they are ready (state/rendition_watch.py)."""
 
     src: str = ""
     width: int = 0
@@ -43,6 +44,9 @@ class PictureView:
     sources: list[ImageSource] = dataclasses.field(default_factory=list)
     image_id: int = 0
     waiting: bool = False
+    # Showing the renditions of an edit the image no longer has (``waiting`` too): the
+    # re-made ones are swapped in once the job has made them.
+    remaking: bool = False
 
     @classmethod
     def of(cls, picture: Picture, image_id: int) -> PictureView:
@@ -52,7 +56,8 @@ class PictureView:
             height=picture.height,
             sources=[ImageSource(source.mime_type, source.srcset) for source in picture.sources],
             image_id=image_id,
-            waiting=not picture.sources,
+            waiting=not picture.sources or picture.outdated,
+            remaking=bool(picture.sources) and picture.outdated,
         )
 
     @classmethod

@@ -1,7 +1,9 @@
 """Swapping web copies into a Reflex page once the worker has made them, without a reload.
 
 Step 2 answers as soon as an image is active; its renditions come from a background job a
-moment later. Until then the pages show the original (``PictureView.waiting``). A page state
+moment later. Until then the pages show the original (``PictureView.waiting``); after an
+edit they show the former renditions until the re-made set replaces them (``waiting`` and
+``remaking``). A page state
 that is a ``RenditionWatcher`` and shows waiting pictures starts one background event that
 asks the database, every second or so, for the renditions of just those images and puts the
 ready ones in. It works with any number of web workers (the database is the only thing asked;

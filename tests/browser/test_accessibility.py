@@ -121,6 +121,8 @@ def test_reflex_pages_have_no_serious_axe_violations(
     page.goto(base + "/")
     page.get_by_role("link", name=titles[0]).click()
     expect(page.locator("#image-detail")).to_be_visible(timeout=SLOW)
+    # The edit section with its crop box and zoom control is part of what is checked.
+    expect(page.locator("#edit-crop-zoom")).to_be_visible(timeout=SLOW)
     audit.check(page, f"Reflex ({scheme}) image page")
     page.get_by_role("link", name=re.compile(r"^Open the original file")).hover()
     audit.check(page, f"Reflex ({scheme}) image page, link hovered", hovering=True)
@@ -211,6 +213,10 @@ def test_nojs_pages_have_no_serious_axe_violations(
     page.goto(base + "/nojs/images")
     page.get_by_role("link", name=titles[0]).click()
     check_nojs(page, audit, "image page")
+    page.locator("#crop_width").fill("0")
+    page.get_by_role("button", name="Crop", exact=True).click()
+    expect(page.locator("#crop_width_error")).to_be_visible()
+    check_nojs(page, audit, "image page, edit refused")
     page.goto(base + "/nojs/images/999999999")
     check_nojs(page, audit, "not found")
 

@@ -57,6 +57,7 @@ ANONYMOUS = {
     ("POST", "/nojs/tokens/{token_id}/revoke"): "login",
     ("POST", "/nojs/galleries/{gallery_id}/share"): "login",
     ("POST", "/nojs/images/{image_id}/share"): "login",
+    ("POST", "/nojs/images/{image_id}/edit"): "login",
     ("POST", "/nojs/share-links/{link_id}/revoke"): "login",
     # Share links: public, but an unknown token is nothing (tests/http/test_share_pages.py).
     ("GET", "/s/{token}"): 404,

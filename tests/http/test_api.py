@@ -4,8 +4,10 @@ status codes, the upload flow, ETags, the rate limit, the docs without a CDN."""
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import httpx
@@ -349,6 +351,27 @@ def test_patch_image_bad_edits(
     assert now["title"] == "Stays"  # nothing half-written: the metadata did not change either
     assert now["edit"] == image["edit"]
     assert now["renditions"] == image["renditions"]
+
+
+def test_concurrent_partial_edits_keep_each_others_parts(writer: httpx.Client) -> None:
+    """Two clients PATCH different parts of the edit at the same moment (a crop, a focal
+    point): the keys one leaves out are the ones the other just saved, none lost."""
+    image = uploaded_image(writer, "Both", 6)  # 64 x 48
+    path = f"/images/{image['id']}"
+    for side in (40, 36, 32, 28):
+        crop = {"x": 0, "y": 0, "width": side, "height": side}
+        focal = {"x": side // 2, "y": side // 3}
+        barrier = threading.Barrier(2)
+
+        def send(part: dict, barrier: threading.Barrier = barrier) -> int:
+            barrier.wait()
+            return writer.patch(path, json={"edit": part}).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes = list(pool.map(send, [{"crop": crop}, {"focal": focal}]))
+        assert codes == [200, 200]
+        now = writer.get(path).json()["edit"]
+        assert (now["crop"], now["focal"]) == (crop, focal)
 
 
 def test_patch_image_edit_reset(writer: httpx.Client) -> None:

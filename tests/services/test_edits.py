@@ -3,6 +3,9 @@ job it queues (real databases, real files on both storage backends)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 import pytest
@@ -16,12 +19,14 @@ from imageapp.models import Rendition
 from imageapp.services.accounts import AccountService, CurrentUser
 from imageapp.services.edits import (
     CropBox,
+    EditChanged,
     EditedImage,
     EditInvalid,
     FocalPoint,
     ImageEdit,
     read_edit,
     reset_edit,
+    rotate_edit,
     save_edit,
 )
 from imageapp.services.trash import TrashService
@@ -399,3 +404,148 @@ def test_trashed_and_other_stores_images_are_none(
     bad = ImageEdit(crop=CropBox(0, 0, 10_000, 1))
     assert save_edit(engine, jobs, store_id=bob.store_id, image_id=alice_photo, edit=bad) is None
     assert edit_columns(engine, alice_photo) == (0, None, None, None, None, None, None)
+
+
+# --- two windows at once ------------------------------------------------------------------------
+
+CROP = CropBox(2, 3, 40, 30)
+CONCURRENT = 6  # 6 quarter turns: 540° = 180°, which no lost rotation can also give
+
+
+class ThreadSafeJobs(RecordingJobs):
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def enqueue(self, image_id: int) -> None:
+        with self._lock:
+            self.queued.append(image_id)
+
+
+def at_once(count: int, work: Callable[[], object]) -> list[object]:
+    """``work`` in ``count`` threads released together; their results (or raised errors)."""
+    barrier = threading.Barrier(count)
+
+    def run() -> object:
+        barrier.wait()
+        return work()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(run) for _ in range(count)]
+        return [future.result() for future in futures]
+
+
+@pytest.mark.local_storage_only
+def test_concurrent_rotations_all_count(
+    engine: Engine, alice: CurrentUser, alice_photo: int
+) -> None:
+    """N windows press "Rotate right" at the same moment: N quarter turns, none lost."""
+    jobs = ThreadSafeJobs()
+    save_edit(
+        engine, jobs, store_id=alice.store_id, image_id=alice_photo, edit=ImageEdit(crop=CROP)
+    )
+    results = at_once(
+        CONCURRENT,
+        lambda: rotate_edit(
+            engine, jobs, store_id=alice.store_id, image_id=alice_photo, quarter_turns=1
+        ),
+    )
+    assert all(isinstance(result, EditedImage) for result in results)
+    # Each saved its own turn on top of the one before.
+    assert sorted(result.edit.rotate for result in results) == [0, 90, 90, 180, 180, 270]
+    assert edit_columns(engine, alice_photo) == (180, 2, 3, 40, 30, None, None)
+    assert jobs.queued == [alice_photo] * (1 + CONCURRENT)  # each turn remakes the renditions
+
+
+@pytest.mark.local_storage_only
+def test_concurrent_rotations_through_the_forms_all_count(
+    engine: Engine, settings: Settings, alice: CurrentUser, alice_photo: int
+) -> None:
+    """The use case both UIs' rotate buttons call (read, turn, save) loses none either."""
+    from imageapp.services.usecases.edits import EditSaved, edit_image
+
+    results = at_once(
+        CONCURRENT,
+        lambda: edit_image(
+            engine,
+            settings.model_copy(update={"queue_immediate": False}),
+            store_id=alice.store_id,
+            image_id=alice_photo,
+            action="rotate_right",
+            fields={},
+        ),
+    )
+    assert all(isinstance(result, EditSaved) for result in results)
+    assert edit_columns(engine, alice_photo)[0] == 180
+
+
+@pytest.mark.local_storage_only
+def test_a_save_from_a_stale_form_overwrites_nothing(
+    engine: Engine, alice: CurrentUser, alice_photo: int
+) -> None:
+    """The form was built on the original; another window turned it meanwhile."""
+    jobs = RecordingJobs()
+    built_on = ImageEdit()
+    save_edit(
+        engine, jobs, store_id=alice.store_id, image_id=alice_photo, edit=ImageEdit(rotate=90)
+    )
+    with pytest.raises(EditChanged) as clash:
+        save_edit(
+            engine,
+            jobs,
+            store_id=alice.store_id,
+            image_id=alice_photo,
+            edit=ImageEdit(crop=CROP),
+            expected=built_on,
+        )
+    assert clash.value.current.edit == ImageEdit(rotate=90)
+    assert edit_columns(engine, alice_photo) == (90, None, None, None, None, None, None)
+    assert jobs.queued == [alice_photo]
+    # Built on the edit it has: saved.
+    saved = save_edit(
+        engine,
+        jobs,
+        store_id=alice.store_id,
+        image_id=alice_photo,
+        edit=ImageEdit(crop=CROP),
+        expected=ImageEdit(rotate=90),
+    )
+    assert saved is not None
+    assert saved.edit == ImageEdit(crop=CROP)
+    assert edit_columns(engine, alice_photo) == (0, 2, 3, 40, 30, None, None)
+
+
+@pytest.mark.local_storage_only
+def test_concurrent_stale_saves_let_exactly_one_win(
+    engine: Engine, alice: CurrentUser, alice_photo: int
+) -> None:
+    """Two windows built on the same edit save different ones at once: one lands, the other
+    is told (compare-and-save), never a silent overwrite."""
+    jobs = ThreadSafeJobs()
+    edits = iter([ImageEdit(rotate=90), ImageEdit(rotate=270)] * CONCURRENT)
+    lock = threading.Lock()
+
+    def save() -> object:
+        with lock:
+            edit = next(edits)
+        try:
+            return save_edit(
+                engine,
+                jobs,
+                store_id=alice.store_id,
+                image_id=alice_photo,
+                edit=edit,
+                expected=ImageEdit(),
+            )
+        except EditChanged as changed:
+            return changed
+
+    results = at_once(CONCURRENT, save)
+    won = [result for result in results if isinstance(result, EditedImage)]
+    assert len(won) == 1
+    assert len(jobs.queued) == 1
+    final = edit_columns(engine, alice_photo)[0]
+    assert all(result.edit.rotate == final for result in won)
+    assert all(
+        result.current.edit.rotate == final for result in results if isinstance(result, EditChanged)
+    )

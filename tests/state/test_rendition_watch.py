@@ -63,3 +63,40 @@ def test_a_page_with_its_web_copies_starts_no_watch(member: Member) -> None:
 
     assert not state.image.picture.waiting
     assert "watch_renditions" not in str(events)
+
+
+class QueuedOnly:
+    """A queue no worker reads: the edit's rendition job waits (the test runs it itself)."""
+
+    def enqueue(self, image_id: int) -> None:
+        del image_id
+
+
+def test_a_page_showing_the_renditions_of_a_former_edit_watches_for_the_new_ones(
+    app_settings: Settings, member: Member
+) -> None:
+    """After Rotate/Save/Reset the old files stay served until the job has made the new set:
+    the page says so, watches, and only the new set counts as ready."""
+    from imageapp.services.edits import ImageEdit, save_edit
+    from imageapp.services.factory import build_rendition_service
+    from imageapp.services.rendition_jobs import make_missing_renditions
+
+    image_id = active_image(member, "Harbour")
+    engine, store_id = get_engine(app_settings.database_url), member.user.store_id
+    save_edit(engine, QueuedOnly(), store_id=store_id, image_id=image_id, edit=ImageEdit(rotate=90))
+
+    state = make_state(ImageDetailState, member.cookie, f"/images/{image_id}")
+    events = call(ImageDetailState.load_image, state)
+    former = state.image.picture
+    assert former.sources  # the former renditions stay shown meanwhile
+    assert former.remaking
+    assert waiting_ids([former]) == {image_id}
+    assert "watch_renditions" in str(events)
+    assert ready_pictures(store_id, {image_id}, "web") == {}
+
+    assert make_missing_renditions(build_rendition_service(app_settings), image_id) > 0
+    found = ready_pictures(store_id, {image_id}, "web")
+    assert set(found) == {image_id}
+    assert not found[image_id].waiting
+    assert not found[image_id].remaking
+    assert (found[image_id].width, found[image_id].height) == (former.height, former.width)
